@@ -1,0 +1,42 @@
+"""The paper's statistical language model (NOTES §1): training is counting, and a trained
+model generates synthetic data by multinomial sampling. Batched over any leading axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import as_generator, positive_int, probability_rows
+
+
+def fit(counts) -> np.ndarray:
+    """The cross-entropy optimum of a softmax over one-hot contexts: empirical frequencies.
+
+    ``counts[..., k]`` is how often token ``k`` followed the context; every row needs at least
+    one sample (a context never seen has no maximum-likelihood estimate).
+    """
+    arr = np.asarray(counts)
+    if arr.ndim < 1 or arr.size == 0:
+        raise ValueError(f"counts must be a non-empty array with a token axis, got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"counts must be real numbers, got dtype {arr.dtype}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.floor(arr)):
+        raise ValueError("counts must be non-negative whole numbers")
+    totals = arr.sum(axis=-1, keepdims=True)
+    if np.any(totals == 0):
+        raise ValueError("counts: every row needs at least one sample (a total of zero cannot be fitted)")
+    return arr / totals
+
+
+def sample_counts(p, n, rng) -> np.ndarray:
+    """Counts of ``n`` i.i.d. next tokens drawn from each row of ``p`` (synthetic data).
+
+    ``p`` may have leading axes (runs, contexts); the result has the shape of ``p``, integer
+    counts summing to ``n`` along the last axis. ``rng``: a Generator or a seed.
+    """
+    probs = probability_rows("p", p)
+    return draw(as_generator("rng", rng), positive_int("n", n), probs)
+
+
+def draw(rng: np.random.Generator, n, probs: np.ndarray) -> np.ndarray:
+    """Unchecked batched multinomial draw, for the engine's inner loop (inputs already valid)."""
+    return rng.multinomial(n, probs)

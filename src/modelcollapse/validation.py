@@ -1,0 +1,61 @@
+"""Argument checks shared by the package: each raises ``ValueError`` naming the argument and
+the rule it broke, so bad input never turns into a silent NaN further down."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+#: How far a row of probabilities may sum from one before it is rejected (float rounding of
+#: a normalised vector is ~1e-16 per entry; anything larger is a caller's mistake).
+SUM_TOLERANCE = 1e-9
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` as an ``int`` >= 1; bools and non-integral numbers are rejected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def probability_rows(name: str, p) -> np.ndarray:
+    """``p`` as a float array whose last axis is a probability vector (finite, >= 0, sums to 1).
+
+    Leading axes (contexts) are allowed. Rows are renormalised after the check so that the
+    sampler sees sums of exactly one up to rounding.
+    """
+    arr = np.asarray(p, dtype=float)
+    if arr.ndim < 1 or arr.shape[-1] < 1:
+        raise ValueError(f"{name} must have a last axis of at least one token, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative, min is {arr.min()}")
+    sums = arr.sum(axis=-1)
+    worst = float(np.max(np.abs(sums - 1.0)))
+    if worst > SUM_TOLERANCE:
+        raise ValueError(
+            f"{name} must sum to 1 along its last axis; the worst row is off by {worst:.3g}"
+        )
+    return arr / sums[..., None]
+
+
+def as_generator(name: str, rng) -> np.random.Generator:
+    """A seeded ``numpy.random.Generator`` from a Generator, an int seed or a SeedSequence.
+
+    ``None`` is refused: every random number in the book must be reproducible.
+    """
+    if rng is None:
+        raise ValueError(f"{name} must be a seed (int or SeedSequence) or a numpy Generator, not None")
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, np.random.SeedSequence):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        raise ValueError(f"{name} must be a non-negative int seed, a SeedSequence or a Generator, got {rng!r}")
+    return np.random.default_rng(int(rng))
