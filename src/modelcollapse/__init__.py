@@ -1,3 +1,8 @@
 """Shared package of modelcollapse-book: the statistical language model of Seddik et al.
 (arXiv:2404.05090), its recursive-training schemes, one vectorized simulation engine, closed-form
 theory and sympy derivations."""
+
+from .engine import SimulationResult, simulate
+from .schemes import FullySynthetic, MostRecent, PartiallySynthetic, RandomPool
+
+__all__ = ["simulate", "SimulationResult", "FullySynthetic", "PartiallySynthetic", "MostRecent", "RandomPool"]

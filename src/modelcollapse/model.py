@@ -40,3 +40,19 @@ def sample_counts(p, n, rng) -> np.ndarray:
 def draw(rng: np.random.Generator, n, probs: np.ndarray) -> np.ndarray:
     """Unchecked batched multinomial draw, for the engine's inner loop (inputs already valid)."""
     return rng.multinomial(n, probs)
+
+
+def collision_probability(p) -> np.ndarray:
+    """``σ = ||p||_2² = Σ_i p_i²`` along the last axis (``S_0`` for the ground truth)."""
+    p = np.asarray(p, dtype=float)
+    return np.einsum("...i,...i->...", p, p)
+
+
+def l1_distance(p, q) -> np.ndarray:
+    """``||p − q||_1`` along the last axis (twice the total-variation distance)."""
+    return np.abs(np.asarray(p, dtype=float) - np.asarray(q, dtype=float)).sum(axis=-1)
+
+
+def support_size(p) -> np.ndarray:
+    """Number of tokens with positive probability, along the last axis (``s̃`` for ``p^(0)``)."""
+    return np.count_nonzero(np.asarray(p) > 0, axis=-1)

@@ -1,0 +1,130 @@
+"""Recursive-training schemes (NOTES §2): which data model ``m`` is trained on.
+
+Each scheme is a small frozen dataclass holding its sample sizes, checked on construction, and
+two methods that the engine (:func:`modelcollapse.simulate`) calls:
+
+- ``start(p0, rng) -> (model, carry)``: generation 1, trained on real data drawn from ``p0``;
+- ``advance(model, carry, rng) -> (model, carry)``: generation ``m`` to ``m + 1``.
+
+``p0`` and every model have shape ``(runs, *contexts, s)``; ``carry`` is whatever the scheme
+must remember beyond the current model (kept as small as the scheme allows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import draw
+from .validation import positive_int
+
+
+@dataclass(frozen=True)
+class FullySynthetic:
+    """Model ``m`` sees only ``n`` samples from model ``m − 1`` (generation 1: ``n`` real ones)."""
+
+    n: int
+
+    def __post_init__(self):
+        positive_int("n", self.n)
+
+    def start(self, p0, rng):
+        return draw(rng, self.n, p0) / self.n, None
+
+    def advance(self, model, carry, rng):
+        return draw(rng, self.n, model) / self.n, None
+
+
+@dataclass(frozen=True)
+class PartiallySynthetic:
+    """The same ``N`` real samples every generation, plus ``n`` samples from the previous model:
+    ``p^(m) = (N p^(1) + n p̂^(m−1)) / (N + n)`` for ``m ≥ 2``; ``p^(1)`` is fitted on the real
+    samples alone."""
+
+    N: int
+    n: int
+
+    def __post_init__(self):
+        positive_int("N", self.N)
+        positive_int("n", self.n)
+
+    @property
+    def alpha(self) -> float:
+        """The paper's ``α = n / (N + n)``, the weight of synthetic data."""
+        return self.n / (self.N + self.n)
+
+    def start(self, p0, rng):
+        real = draw(rng, self.N, p0)
+        return real / self.N, real
+
+    def advance(self, model, real, rng):
+        return (real + draw(rng, self.n, model)) / (self.N + self.n), real
+
+
+@dataclass(frozen=True)
+class MostRecent:
+    """Model ``m`` is trained on ``⌊n/K⌋`` fresh samples from each of the models
+    ``max(0, m−K), …, m−1`` (model 0 is the ground truth, so early generations still see
+    fresh real data). ``K = 1`` is :class:`FullySynthetic`."""
+
+    n: int
+    K: int
+
+    def __post_init__(self):
+        positive_int("n", self.n)
+        positive_int("K", self.K)
+        if self.K > self.n:
+            raise ValueError(
+                f"K must be <= n so that each of the K most recent models contributes "
+                f"floor(n/K) >= 1 samples, got n={self.n}, K={self.K}"
+            )
+
+    @property
+    def per_model(self) -> int:
+        return self.n // self.K
+
+    def start(self, p0, rng):
+        # The window holds the last K models along axis -2; `filled` of them are valid so far.
+        window = np.empty(p0.shape[:-1] + (self.K, p0.shape[-1]))
+        window[..., 0, :] = p0
+        return self._train(window, 1, rng), (window, 1, 0)
+
+    def advance(self, model, carry, rng):
+        window, filled, newest = carry
+        newest = (newest + 1) % self.K  # ring buffer: overwrite the oldest model
+        window[..., newest, :] = model
+        filled = min(filled + 1, self.K)
+        return self._train(window, filled, rng), (window, filled, newest)
+
+    def _train(self, window, filled, rng):
+        counts = draw(rng, self.per_model, window[..., :filled, :]).sum(axis=-2)
+        return counts / (self.per_model * filled)
+
+
+@dataclass(frozen=True)
+class RandomPool:
+    """Model ``m`` is trained on ``n`` samples, each from a generation drawn uniformly from
+    ``{0, …, m−1}`` (the real data and every past model).
+
+    Given the past models, the ``n`` samples are i.i.d. from their average, so the engine
+    draws from that mixture directly: the same law, with a running sum instead of the whole
+    history in memory.
+    """
+
+    n: int
+
+    def __post_init__(self):
+        positive_int("n", self.n)
+
+    def start(self, p0, rng):
+        return draw(rng, self.n, p0) / self.n, (p0.copy(), 1)
+
+    def advance(self, model, carry, rng):
+        pool_sum, generations = carry
+        pool_sum += model
+        generations += 1
+        return draw(rng, self.n, pool_sum / generations) / self.n, (pool_sum, generations)
+
+
+SCHEMES = (FullySynthetic, PartiallySynthetic, MostRecent, RandomPool)

@@ -1,0 +1,181 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modelcollapse import FullySynthetic, MostRecent, PartiallySynthetic, RandomPool, simulate
+from modelcollapse.distributions import random_simplex
+
+from conftest import assert_within_standard_errors
+
+ALL_SCHEMES = [FullySynthetic(6), PartiallySynthetic(5, 8), MostRecent(6, 3), RandomPool(6)]
+schemes = st.sampled_from(ALL_SCHEMES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scheme=schemes, s=st.integers(2, 6), contexts=st.integers(1, 3), seed=st.integers(0, 2**31))
+def test_outputs_are_consistent(scheme, s, contexts, seed):
+    p = random_simplex(s, seed, contexts=contexts)
+    r = simulate(p, scheme, generations=7, runs=4, seed=seed, keep_models=True)
+    assert r.sigma.shape == r.drift.shape == r.support.shape == (4, contexts, 8)
+    assert r.collapse_time.shape == (4, contexts)
+    assert r.models.shape == (4, contexts, 8, s)
+    models = r.models
+    assert np.all(models >= 0)
+    np.testing.assert_allclose(models.sum(-1), 1, atol=1e-12)
+    np.testing.assert_allclose(models[:, :, 0], np.broadcast_to(p, (4, contexts, s)), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(r.sigma, (models**2).sum(-1), atol=1e-12)
+    np.testing.assert_allclose(r.drift, np.abs(models - models[:, :, 1:2]).sum(-1), atol=1e-12)
+    np.testing.assert_array_equal(r.support, (models > 0).sum(-1))
+    assert np.all((r.sigma >= 1 / s - 1e-12) & (r.sigma <= 1 + 1e-12))
+    assert np.all((r.drift >= 0) & (r.drift <= 2 + 1e-12))
+    # T is the first generation >= 1 with a single token left.
+    dirac = r.support[..., 1:] == 1
+    first = np.where(dirac.any(-1), dirac.argmax(-1) + 1, -1)
+    np.testing.assert_array_equal(r.collapse_time, first)
+
+
+@pytest.mark.parametrize("scheme", ALL_SCHEMES, ids=lambda s: type(s).__name__)
+def test_same_seed_is_bit_identical(scheme, p_small):
+    a = simulate(p_small, scheme, 20, 5, seed=11, keep_models=True)
+    b = simulate(p_small, scheme, 20, 5, seed=11, keep_models=True)
+    c = simulate(p_small, scheme, 20, 5, seed=12)
+    for name in ("sigma", "drift", "support", "collapse_time", "models"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert not np.array_equal(a.sigma, c.sigma)
+    # Keeping the models must not change the random stream.
+    assert np.array_equal(a.sigma, simulate(p_small, scheme, 20, 5, seed=11).sigma)
+
+
+@pytest.mark.parametrize("scheme", ALL_SCHEMES, ids=lambda s: type(s).__name__)
+def test_every_generation_is_unbiased(scheme, p_small):
+    """E p^(m) = p under every scheme (NOTES §1), generations 1..4, within 4 standard errors."""
+    r = simulate(p_small, scheme, 4, 3000, seed=5, keep_models=True)
+    for m in range(1, 5):
+        assert_within_standard_errors(r.models[:, m], p_small)
+
+
+def test_first_generation_collision_probability(p_small):
+    """E σ_1 = 1/N + (1 − 1/N) S0, for the real samples of both main schemes."""
+    S0 = float(np.sum(p_small**2))
+    for scheme, N in [(FullySynthetic(7), 7), (PartiallySynthetic(12, 3), 12)]:
+        r = simulate(p_small, scheme, 1, 5000, seed=6)
+        assert_within_standard_errors(r.sigma[:, 1], 1 / N + (1 - 1 / N) * S0)
+
+
+def test_fully_synthetic_expected_sigma_recursion(p_small):
+    """E σ_m = 1 − (1 − 1/n)^m (1 − S0) (the paper's eq. 6) at m = 3 and 10."""
+    n, S0 = 6, float(np.sum(p_small**2))
+    r = simulate(p_small, FullySynthetic(n), 10, 5000, seed=8)
+    for m in (3, 10):
+        assert_within_standard_errors(r.sigma[:, m], 1 - (1 - 1 / n) ** m * (1 - S0))
+
+
+def test_random_pool_matches_its_definition(p_small):
+    """The engine draws RandomPool samples from the average of past models; a naive
+    implementation picks a generation per sample. Both must give the exact
+    E σ_2 = 1/n + (1 − 1/n) E||(p^(0) + p^(1))/2||²."""
+    n, runs, S0 = 4, 6000, float(np.sum(p_small**2))
+    E_sigma1 = 1 / n + (1 - 1 / n) * S0
+    exact = 1 / n + (1 - 1 / n) * (S0 + 2 * S0 + E_sigma1) / 4
+    engine = simulate(p_small, RandomPool(n), 2, runs, seed=9).sigma[:, 2]
+    assert_within_standard_errors(engine, exact)
+
+    rng = np.random.default_rng(10)
+    naive = np.empty(runs)
+    for r in range(runs):
+        models = [p_small, rng.multinomial(n, p_small) / n]
+        which = rng.integers(0, 2, size=n)
+        tokens = [rng.choice(5, p=models[g]) for g in which]
+        naive[r] = np.sum((np.bincount(tokens, minlength=5) / n) ** 2)
+    assert_within_standard_errors(naive, exact)
+
+
+def test_most_recent_uses_the_last_K_models():
+    """With K >= m, model m averages floor(n/K) draws from each of p^(0..m-1): starting from a
+    Dirac-free p whose first model is forced, E σ_2 has a closed form we check here."""
+    p = np.array([0.5, 0.5])
+    n, K = 4, 2  # two samples from p^(0) and two from p^(1)
+    r = simulate(p, MostRecent(n, K), 2, 20000, seed=13, keep_models=True)
+    # p^(1) = 2 samples from p; p^(2) = (2 from p + 2 from p^(1)) / 4. Enumerated exactly:
+    a = np.arange(3)  # count of token 0 among 2 draws
+    w = np.array([0.25, 0.5, 0.25])
+    exact = 0.0
+    for i, x1 in enumerate(a):  # p^(1) = x1/2
+        for j, xa in enumerate(a):  # from p^(0)
+            q = x1 / 2
+            wb = np.array([(1 - q) ** 2, 2 * q * (1 - q), q**2])
+            for k, xb in enumerate(a):  # from p^(1)
+                t = (xa + xb) / 4
+                exact += w[i] * w[j] * wb[k] * (t**2 + (1 - t) ** 2)
+    assert_within_standard_errors(r.sigma[:, 2], exact)
+
+
+def test_fully_synthetic_collapse_is_absorbing(p_small):
+    r = simulate(p_small, FullySynthetic(3), 60, 200, seed=1, keep_models=True)
+    collapsed = r.collapse_time >= 0
+    assert collapsed.mean() > 0.9  # n = 3: collapse within 60 generations is near certain
+    for run in np.flatnonzero(collapsed):
+        T = r.collapse_time[run]
+        assert np.all(r.support[run, T:] == 1)
+        assert np.all(r.sigma[run, T:] == 1)
+        assert np.all(r.models[run, T:] == r.models[run, T])  # the Dirac never moves
+
+
+def test_partially_synthetic_keeps_the_real_support(p_small):
+    r = simulate(p_small, PartiallySynthetic(5, 50), 30, 200, seed=2)
+    assert np.all(r.support[:, 1:] == r.support[:, 1:2])
+    assert np.all(r.collapse_time[r.support[:, 1] > 1] == -1)
+
+
+def test_contexts_are_independent_chains():
+    p = np.array([[1.0, 0.0, 0.0], [0.2, 0.3, 0.5]])
+    r = simulate(p, FullySynthetic(5), 10, 300, seed=3, keep_models=True)
+    assert np.all(r.models[:, 0, :, 0] == 1.0), "a Dirac context must stay put"
+    assert r.collapse_time.shape == (300, 2)
+    assert np.all(r.collapse_time[:, 0] == 1)
+    assert_within_standard_errors(r.models[:, 1, 5], p[1])
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: FullySynthetic(0), "n"),
+        (lambda: FullySynthetic(2.0), "n"),
+        (lambda: PartiallySynthetic(0, 5), "N"),
+        (lambda: PartiallySynthetic(5, -1), "n"),
+        (lambda: MostRecent(5, 0), "K"),
+        (lambda: MostRecent(5, 6), "K"),
+        (lambda: RandomPool(0), "n"),
+    ],
+)
+def test_schemes_reject_bad_sizes(make, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        make()
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(p=[0.5, 0.4]), "p"),
+        (dict(p=[[0.5, 0.5], [0.1, 0.2]]), "p"),
+        (dict(p=[-0.1, 1.1]), "p"),
+        (dict(p=[np.nan, 1.0]), "p"),
+        (dict(p=np.float64(1.0)), "p"),
+        (dict(scheme="fully synthetic"), "scheme"),
+        (dict(generations=0), "generations"),
+        (dict(runs=0), "runs"),
+        (dict(runs=1.5), "runs"),
+        (dict(seed=None), "seed"),
+        (dict(seed=-1), "seed"),
+    ],
+)
+def test_simulate_rejects_bad_input(kwargs, name):
+    args = dict(p=[0.5, 0.5], scheme=FullySynthetic(3), generations=3, runs=2, seed=0) | kwargs
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        simulate(**args)
+
+
+def test_scheme_objects_are_frozen():
+    with pytest.raises(AttributeError):
+        FullySynthetic(3).n = 4
