@@ -1,0 +1,86 @@
+"""Theorem 1 of the paper (fully synthetic training), derived with sympy from the binomial
+law of one generation's counts. Each function returns sympy expressions; the book page
+displays them and the tests compare them with the paper's printed formulas."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+n = sp.Symbol("n", positive=True)  # synthetic samples per generation
+m = sp.Symbol("m", integer=True, nonnegative=True)  # generation
+k = sp.Symbol("k", integer=True, nonnegative=True)  # summation index over generations
+S0 = sp.Symbol("S_0", positive=True)  # ||p^(0)||² = S_0
+sigma = sp.Symbol("sigma", positive=True)  # σ_{m-1} = ||p^(m-1)||²
+q = sp.Symbol("q", positive=True)  # one token's probability under p^(m-1)
+t = sp.Symbol("t", real=True)  # argument of the moment generating function
+rho = sp.Symbol("rho", nonnegative=True)  # ρ_m = P(p^(m) is a Dirac mass)
+support = sp.Symbol("s_tilde", positive=True)  # s̃, the support size of p
+S = sp.Function("S")
+
+
+@cache  # pure and slow-ish: the page and the tests reuse each result
+def binomial_moments():
+    """First and second moments of ``X ~ Binomial(n, q)`` from its MGF ``(1 − q + q e^t)^n``."""
+    mgf = (1 - q + q * sp.exp(t)) ** n
+    first = sp.simplify(sp.diff(mgf, t).subs(t, 0))
+    second = sp.factor(sp.expand(sp.diff(mgf, t, 2).subs(t, 0)))
+    return first, second
+
+
+@cache
+def conditional_step():
+    """``E[p_i^(m) | p^(m−1)]`` and ``E[σ_m | p^(m−1)]``.
+
+    Given ``p^(m−1)``, ``n p_i^(m) ~ Binomial(n, q_i)`` with ``q_i = p_i^(m−1)``. The first
+    moment shows each coordinate is a martingale. The second, ``E[(X/n)²] = c₁ q + c₂ q²``, is
+    summed over tokens with ``Σ q_i = 1`` and ``Σ q_i² = σ_{m−1}``.
+    """
+    first, second = binomial_moments()
+    mean = sp.simplify(first / n)
+    per_token = sp.Poly(sp.expand(second / n**2), q)
+    c1, c2 = per_token.coeff_monomial(q), per_token.coeff_monomial(q**2)
+    assert per_token.degree() == 2 and per_token.coeff_monomial(1) == 0
+    return {"mean": mean, "per_token": per_token.as_expr(), "sigma": sp.expand(c1 * 1 + c2 * sigma)}
+
+
+@cache
+def expected_sigma():
+    """``S_m`` from the recursion ``S_m = E[E[σ_m | p^(m−1)]]``, ``S_0`` given, via rsolve."""
+    step = conditional_step()["sigma"]
+    recursion = S(m) - step.subs(sigma, S(m - 1))
+    solution = sp.rsolve(recursion, S(m), {S(0): S0})
+    return sp.simplify(solution)
+
+
+@cache
+def collapse_probability_bounds():
+    """Bounds on ``ρ_m`` from the sandwich ``ρ + (1 − ρ)/s̃ ≤ S_m ≤ ρ + (1 − 1/n)(1 − ρ)``.
+
+    Left: a Dirac has ``σ = 1`` and any other model on ``s̃`` tokens has ``σ ≥ 1/s̃``. Right:
+    ``σ ≤ ||p||_∞``, and a model on the ``1/n`` grid that is not a Dirac has
+    ``||p||_∞ ≤ 1 − 1/n``. Both sides are linear in ``ρ``; solving each gives one bound.
+    """
+    S_m = expected_sigma()
+    upper = sp.solve(sp.Eq(rho + (1 - rho) / support, S_m), rho)[0]
+    lower = sp.solve(sp.Eq(S_m, rho + (1 - 1 / n) * (1 - rho)), rho)[0]
+    return sp.simplify(lower), sp.simplify(upper)
+
+
+@cache
+def collapse_time_bounds():
+    """Bounds on ``E[T] = Σ_{k≥0} P(T > k)`` with ``P(T > k) = 1 − ρ_k`` (Diracs absorb).
+
+    ``P(T > 0) = 1``; for ``k ≥ 1`` the bounds on ``ρ_k`` bound each term, and the geometric
+    sums are done by sympy. The upper bound uses ``1 − ρ_k ≤ n(1 − S_0)(1 − 1/n)^k``, valid
+    (if loose) for every ``k``.
+    """
+    lower_rho, upper_rho = collapse_probability_bounds()
+    r = sp.Symbol("r", positive=True)  # n = 1 + r keeps the geometric ratio inside (0, 1)
+
+    def total(term):
+        series = sp.summation(sp.expand((1 - term).subs(m, k)).subs(n, 1 + r), (k, 1, sp.oo))
+        return sp.simplify(1 + series.subs(r, n - 1))
+
+    return total(upper_rho), total(lower_rho)
