@@ -82,3 +82,58 @@ def test_theory_functions_match_the_derivation(n_, S0_, support_):
 def test_theory_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         call()
+
+
+@pytest.mark.parametrize("K", [2, 3, 4])
+def test_fixation_time_solves_the_backward_equation(K):
+    t_mean, generator, vertex = d.fixation_time(K)
+    assert generator == -1
+    assert vertex == 0
+
+
+def test_fixation_time_is_not_solved_by_a_wrong_constant():
+    """The check has teeth: doubling the formula breaks L t = −1."""
+    xs = list(sp.symbols("x1:4", positive=True))
+    t_mean, _, _ = d.fixation_time(3)
+    wrong = d.wright_fisher_generator(2 * t_mean, xs).subs(xs[-1], 1 - xs[0] - xs[1])
+    assert sp.simplify(wrong) == -2
+
+
+def test_feller_extinction_probability_solves_its_backward_equation():
+    extinct, residual = d.feller_extinction()
+    assert residual == 0
+    assert sp.limit(extinct, d.time, sp.oo) == 1  # a lone diffusing token is lost eventually
+
+
+def test_diffusion_collapse_time_matches_the_derivation():
+    p = np.array([0.5, 0.3, 0.2, 0.0])
+    t_mean, _, _ = d.fixation_time(3)
+    xs = sp.symbols("x1:4", positive=True)
+    expected = float(t_mean.subs(dict(zip(xs, (0.5, 0.3, 0.2)))).subs(n, 40))
+    assert theory.diffusion_collapse_time(p, 40) == pytest.approx(expected, rel=1e-12)
+    # Two equal tokens: the classical 2n log 2.
+    assert theory.diffusion_collapse_time([0.5, 0.5], 100) == pytest.approx(200 * np.log(2), rel=1e-12)
+
+
+def test_diffusion_first_loss_time():
+    p = np.full(20, 0.05)
+    t1 = theory.diffusion_first_loss_time(p, 50)
+    assert theory.diffusion_first_loss_time(p, 100) == pytest.approx(2 * t1, rel=1e-8)
+    assert 0 < t1 < theory.diffusion_collapse_time(p, 50)
+    # Rarer tokens are lost sooner.
+    assert theory.diffusion_first_loss_time(np.r_[np.full(19, 0.05) - 0.0005, 0.0595], 50) > 0
+    assert theory.diffusion_first_loss_time(np.r_[0.01, np.full(19, 0.99 / 19)], 50) < t1
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: theory.diffusion_collapse_time([0.5, 0.6], 10), "p"),
+        (lambda: theory.diffusion_collapse_time([[0.5, 0.5]], 10), "p"),
+        (lambda: theory.diffusion_collapse_time([0.5, 0.5], 0), "n"),
+        (lambda: theory.diffusion_first_loss_time([1.0, 0.0], 10), "p"),
+    ],
+)
+def test_diffusion_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        call()

@@ -84,3 +84,44 @@ def collapse_time_bounds():
         return sp.simplify(1 + series.subs(r, n - 1))
 
     return total(upper_rho), total(lower_rho)
+
+
+# --- the diffusion (Wright–Fisher) approximation for large n ---------------------------------
+
+x = sp.Symbol("x", positive=True)  # one token's frequency
+time = sp.Symbol("t", positive=True)  # time in generations
+
+
+def wright_fisher_generator(f, xs):
+    """Backward generator of the neutral Wright–Fisher diffusion with ``n`` samples a
+    generation: ``(1/2n) Σ_ij x_i(δ_ij − x_j) ∂_i∂_j f``, the continuous-time limit of the
+    multinomial step (same conditional mean and covariance ``(diag x − xxᵀ)/n``)."""
+    K = len(xs)
+    return sum(
+        xs[i] * (sp.KroneckerDelta(i, j) - xs[j]) * sp.diff(f, xs[i], xs[j]) for i in range(K) for j in range(K)
+    ) / (2 * n)
+
+
+@cache
+def fixation_time(K: int = 3):
+    """Mean time until one of ``K`` tokens is left, ``t(x) = −2n Σ_i (1 − x_i) log(1 − x_i)``
+    (Kimura & Ohta's two-type formula in its classical ``K``-type form), checked here rather
+    than quoted: it solves ``L t = −1`` on the simplex and vanishes at the vertices. Returns
+    ``(t, L t simplified, t at a vertex)``."""
+    xs = list(sp.symbols(f"x1:{K + 1}", positive=True))
+    t_mean = -2 * n * sum((1 - xi) * sp.log(1 - xi) for xi in xs)
+    on_simplex = {xs[-1]: 1 - sum(xs[:-1])}
+    generator = sp.simplify(wright_fisher_generator(t_mean, xs).subs(on_simplex))
+    vertex = sp.limit(t_mean.subs({xs[0]: 1 - x} | {xi: x / (K - 1) for xi in xs[1:]}), x, 0)
+    return t_mean, generator, vertex
+
+
+@cache
+def feller_extinction():
+    """A rare token's frequency is close to Feller's diffusion ``dX = √(X/n) dW``, whose
+    probability of having hit zero by time ``t`` is ``exp(−2n x / t)``. Returns that
+    probability and the residual of Kolmogorov's backward equation ``u_t = (x/2n) u_xx``
+    (zero), so the formula is checked rather than quoted."""
+    extinct = sp.exp(-2 * n * x / time)
+    residual = sp.simplify(sp.diff(extinct, time) - x / (2 * n) * sp.diff(extinct, x, 2))
+    return extinct, residual
