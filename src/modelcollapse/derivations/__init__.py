@@ -1,2 +1,1 @@
-"""Sympy derivations of the paper's results, one module a chapter; book pages display the
-steps and tests compare the end results with the stated formulas."""
+"""Sympy derivations, one module a chapter, shared by the book's pages and its tests."""
