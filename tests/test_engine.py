@@ -33,6 +33,9 @@ def test_outputs_are_consistent(scheme, s, contexts, seed):
     dirac = r.support[..., 1:] == 1
     first = np.where(dirac.any(-1), dirac.argmax(-1) + 1, -1)
     np.testing.assert_array_equal(r.collapse_time, first)
+    # lost_at: the first generation >= 1 at which each token has no mass.
+    zero = models[:, :, 1:] == 0
+    np.testing.assert_array_equal(r.lost_at, np.where(zero.any(2), zero.argmax(2) + 1, -1))
 
 
 @pytest.mark.parametrize("scheme", ALL_SCHEMES, ids=lambda s: type(s).__name__)
@@ -40,7 +43,7 @@ def test_same_seed_is_bit_identical(scheme, p_small):
     a = simulate(p_small, scheme, 20, 5, seed=11, keep_models=True)
     b = simulate(p_small, scheme, 20, 5, seed=11, keep_models=True)
     c = simulate(p_small, scheme, 20, 5, seed=12)
-    for name in ("sigma", "drift", "support", "collapse_time", "models"):
+    for name in ("sigma", "drift", "support", "collapse_time", "lost_at", "models"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert not np.array_equal(a.sigma, c.sigma)
     # Keeping the models must not change the random stream.

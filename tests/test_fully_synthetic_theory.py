@@ -137,3 +137,7 @@ def test_diffusion_first_loss_time():
 def test_diffusion_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         call()
+
+
+def test_feller_median_loss_time():
+    assert sp.simplify(d.feller_median_loss_time() - 2 * n * d.x / sp.log(2)) == 0

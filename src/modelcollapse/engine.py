@@ -23,6 +23,9 @@ class SimulationResult:
     - ``support``: number of tokens with ``p_i^(m) > 0``.
     - ``collapse_time`` (shape ``(runs, *contexts)``): ``T``, the first generation ``m ≥ 1`` at a
       Dirac mass, or −1 where none occurred within the horizon.
+    - ``lost_at`` (shape ``(runs, *contexts, s)``): for each token, the first generation
+      ``m ≥ 1`` with ``p_i^(m) = 0``, or −1 where it kept positive mass throughout (which tokens
+      the tails lose first, without keeping every model).
     - ``models``: ``p^(m)`` of shape ``(runs, *contexts, generations + 1, s)`` if asked for,
       else ``None``.
     """
@@ -34,6 +37,7 @@ class SimulationResult:
     drift: np.ndarray
     support: np.ndarray
     collapse_time: np.ndarray
+    lost_at: np.ndarray
     models: np.ndarray | None = None
 
 
@@ -58,6 +62,7 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     drift = np.empty_like(sigma)
     support = np.empty(batch + (generations + 1,), dtype=np.int32)
     collapse_time = np.full(batch, -1, dtype=np.int32)
+    lost_at = np.full(batch + p0.shape[-1:], -1, dtype=np.int32)
     models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
     start = np.broadcast_to(p0, batch + p0.shape[-1:])
@@ -74,6 +79,7 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
             drift[..., m] = l1_distance(current, first)
             # A model is a Dirac mass exactly when one token is left: robust to rounding.
             collapse_time[(collapse_time < 0) & (support[..., m] == 1)] = m
+            lost_at[(lost_at < 0) & (current == 0)] = m
         if keep_models:
             models[..., m, :] = current
-    return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, models)
+    return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
 import seaborn as sns
 
 #: Figure sizes in inches, so that figures line up across chapters.
@@ -33,3 +34,23 @@ def set_style() -> None:
 def colors(k: int) -> list:
     """The first ``k`` colours of the book's palette."""
     return sns.color_palette(PALETTE, k)
+
+
+def simplex_coordinates(p):
+    """Planar coordinates of points of the 3-token simplex: vertices at (0, 0), (1, 0) and
+    (1/2, √3/2) for tokens 1, 2, 3 (a ternary plot)."""
+    p = np.asarray(p, dtype=float)
+    if p.shape[-1] != 3:
+        raise ValueError(f"p must have 3 tokens on its last axis for a ternary plot, got shape {p.shape}")
+    return p[..., 1] + p[..., 2] / 2, p[..., 2] * np.sqrt(3) / 2
+
+
+def simplex_axes(ax, labels=("token 1", "token 2", "token 3")) -> None:
+    """Draw the triangle of the 3-token simplex on ``ax`` with its vertices labelled."""
+    corners = np.array([[0, 0], [1, 0], [0.5, np.sqrt(3) / 2], [0, 0]])
+    ax.plot(corners[:, 0], corners[:, 1], color="0.3", linewidth=1)
+    for (x, y), label, align in zip(corners[:3], labels, ("right", "left", "center")):
+        ax.annotate(label, (x, y), xytext=(0, -12 if y == 0 else 6), textcoords="offset points",
+                    ha=align, fontsize="small")
+    ax.set_aspect("equal")
+    ax.set_axis_off()

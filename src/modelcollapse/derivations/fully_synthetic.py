@@ -125,3 +125,12 @@ def feller_extinction():
     extinct = sp.exp(-2 * n * x / time)
     residual = sp.simplify(sp.diff(extinct, time) - x / (2 * n) * sp.diff(extinct, x, 2))
     return extinct, residual
+
+
+@cache
+def feller_median_loss_time():
+    """The generation by which a rare token of frequency ``x`` is lost with probability 1/2:
+    ``exp(−2n x/t) = 1/2`` solved for ``t``."""
+    extinct, _ = feller_extinction()
+    (solution,) = sp.solve(sp.Eq(extinct, sp.Rational(1, 2)), time)
+    return sp.simplify(solution)
