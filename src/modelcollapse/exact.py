@@ -1,0 +1,149 @@
+"""Exact collapse time of fully synthetic training, for small ``n`` and support.
+
+The chain is exchangeable in the tokens, so after generation 1 its state can be taken as the
+sorted vector of counts, a partition of ``n``; the Dirac masses are the one absorbing state
+``(n, 0, …, 0)``. Expected absorption times come from the fundamental matrix of the absorbing
+chain (Kemeny & Snell): ``(I − Q) t = 1`` and ``(I − Q) u = t`` with ``E[τ²] = 2u − t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+from math import comb
+
+import numpy as np
+from scipy.special import gammaln
+
+from .validation import positive_int, probability_rows
+
+
+@dataclass(frozen=True)
+class CollapseTime:
+    """Exact mean and standard deviation of ``T``; ``states`` is the number of transient
+    partitions the solve used."""
+
+    mean: float
+    std: float
+    states: int
+
+
+def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
+    """Partitions of ``n`` into at most ``parts`` positive parts, as non-increasing tuples."""
+
+    def build(remaining, largest, slots):
+        if remaining == 0:
+            yield ()
+            return
+        if slots == 0:
+            return
+        for first in range(min(remaining, largest), 0, -1):
+            for rest in build(remaining - first, first, slots - 1):
+                yield (first,) + rest
+
+    return list(build(n, n, parts))
+
+
+@cache
+def _compositions(n: int, k: int) -> np.ndarray:
+    """All ways to write ``n`` as ``k`` ordered non-negative parts (stars and bars)."""
+    bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64).reshape(-1, k - 1)
+    edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + k - 1)])
+    return np.diff(edges, axis=1) - 1
+
+
+def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) -> np.ndarray:
+    """Law of the sorted counts of ``Multinomial(n, q)``, ``q > 0``, over the partitions in
+    ``index`` (the absorbing partition ``(n,)`` included).
+
+    Few tokens: enumerate every count vector at once in numpy. Many tokens (the first draw
+    from a ``p`` with a large support): add one token at a time, keeping only sorted partial
+    counts, whose number is bounded by the partitions of at most ``n``.
+    """
+    k = len(q)
+    if comb(n + k - 1, k - 1) <= max_compositions:
+        x = _compositions(n, k)
+        weights = np.exp(gammaln(n + 1) - gammaln(x + 1).sum(1) + x @ np.log(q))
+        keys, inverse = np.unique(np.sort(x, axis=1)[:, ::-1], axis=0, return_inverse=True)
+        totals = np.bincount(inverse.ravel(), weights=weights)
+        law = np.zeros(len(index))
+        for key, weight in zip(map(tuple, keys), totals):
+            law[index[tuple(v for v in key if v)]] += weight
+        return law
+    partial = {(): 0.0}  # sorted nonzero counts so far -> log of Σ Π q_i^x_i / x_i!
+    for qi in q:
+        grown: dict = {}
+        for key, log_w in partial.items():
+            room = n - sum(key)
+            for x in range(room + 1):
+                new = tuple(sorted(key + (x,), reverse=True)) if x else key
+                value = log_w + x * np.log(qi) - gammaln(x + 1)
+                grown[new] = np.logaddexp(grown[new], value) if new in grown else value
+        partial = grown
+        if len(partial) > max_compositions:
+            raise ValueError(
+                f"n and the support are too large to enumerate exactly: more than "
+                f"max_compositions={max_compositions} partial count vectors"
+            )
+    law = np.zeros(len(index))
+    for key, log_w in partial.items():
+        if sum(key) == n:
+            law[index[key]] += np.exp(gammaln(n + 1) + log_w)
+    return law
+
+
+def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
+                                 max_compositions: int = 2_000_000) -> CollapseTime:
+    """Exact mean and sd of the first generation ``m ≥ 1`` at which at most ``tokens_left``
+    tokens have positive mass, for fully synthetic training with ``n`` samples a generation
+    started at ``p^(0) = p`` (any point of the simplex: generation 1 draws from ``p`` itself).
+
+    ``tokens_left = 1`` is the collapse time ``T``; ``tokens_left = s̃ − 1`` the generation at
+    which the first token is lost. Tokens with ``p_i = 0`` never appear. Raises ``ValueError``
+    where the state space or the enumeration of one generation's outcomes would exceed
+    ``max_states`` or ``max_compositions``.
+    """
+    p = probability_rows("p", p)
+    if p.ndim != 1:
+        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    n = positive_int("n", n)
+    tokens_left = positive_int("tokens_left", tokens_left)
+    q = p[p > 0]
+    if q.size <= tokens_left:
+        return CollapseTime(1.0, 0.0, 0)  # generation 1 can only have fewer tokens
+    states = partitions(n, q.size)
+    transient = [state for state in states if len(state) > tokens_left]
+    if len(transient) > max_states:
+        raise ValueError(
+            f"n and the support give {len(transient)} transient states, more than max_states={max_states}"
+        )
+    index = {state: i for i, state in enumerate(states)}
+    columns = [index[state] for state in transient]
+    Q = np.array([_partition_law(n, np.array(state) / n, index, max_compositions)[columns] for state in transient])
+    fundamental = np.eye(len(Q)) - Q
+    t = np.linalg.solve(fundamental, np.ones(len(Q))) if len(Q) else np.zeros(0)
+    second = 2 * np.linalg.solve(fundamental, t) - t if len(Q) else np.zeros(0)
+    first_law = _partition_law(n, q, index, max_compositions)[columns]
+    mean = 1 + first_law @ t
+    second_moment = 1 + 2 * (first_law @ t) + first_law @ second
+    return CollapseTime(float(mean), float(np.sqrt(max(second_moment - mean**2, 0.0))), len(Q))
+
+
+def expected_collapse_time(p, n, max_states: int = 5000, max_compositions: int = 2_000_000) -> CollapseTime:
+    """Exact ``E[T]`` and ``sd(T)`` of the collapse time (one token left); see
+    :func:`expected_time_to_tokens_left`. ``T = 1`` if generation 1 is already a Dirac."""
+    return expected_time_to_tokens_left(p, n, 1, max_states, max_compositions)
+
+
+def expected_collapse_time_from_counts(counts) -> CollapseTime:
+    """Exact remaining time to collapse for the chain whose current model is ``counts / n``
+    (``n = counts.sum()``): the number of further generations, 0 at a Dirac."""
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or np.any(counts < 0) or np.any(counts != np.floor(counts)) or counts.sum() < 1:
+        raise ValueError("counts must be a 1-D vector of non-negative whole numbers with a positive total")
+    if np.count_nonzero(counts) == 1:
+        return CollapseTime(0.0, 0.0, 0)
+    # On the grid, the chain started at counts/n is the chain "from p^(0) = counts/n": its T
+    # counts the further generations until the first Dirac.
+    return expected_collapse_time(counts / counts.sum(), int(counts.sum()))

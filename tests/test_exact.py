@@ -1,0 +1,118 @@
+"""Exact collapse time of the fully synthetic chain: hand-computed cases, Monte Carlo, and the
+paper's bounds (8)."""
+
+import numpy as np
+import pytest
+
+from modelcollapse import FullySynthetic, simulate, theory
+from modelcollapse.distributions import random_simplex, with_support_and_S0
+from modelcollapse.exact import (
+    _partition_law,
+    expected_collapse_time,
+    expected_collapse_time_from_counts,
+    expected_time_to_tokens_left,
+    partitions,
+)
+
+
+def test_two_tokens_two_samples_by_hand():
+    """From p^(1) = (1/2, 1/2) with n = 2 each generation is a Dirac with probability 1/2, so
+    2 more generations on average (variance (1 − 1/2)/(1/2)² = 2). From p = (a, 1 − a) the first
+    generation is a Dirac with probability a² + (1 − a)², otherwise it is at (1, 1):
+    E[T] = 1 + 2·2a(1 − a)."""
+    assert expected_collapse_time_from_counts([1, 1]).mean == pytest.approx(2.0, abs=1e-12)
+    assert expected_collapse_time_from_counts([1, 1]).std == pytest.approx(np.sqrt(2), abs=1e-12)
+    for a in (0.5, 0.3, 0.9):
+        assert expected_collapse_time([a, 1 - a], 2).mean == pytest.approx(1 + 4 * a * (1 - a), abs=1e-12)
+
+
+def test_two_tokens_three_samples_by_hand():
+    """From (2, 1) the chance to stay off a Dirac is 1 − (2/3)³ − (1/3)³ = 2/3, and a Dirac-free
+    generation of two tokens with n = 3 is always (2, 1) again: a geometric time with success
+    1/3, mean 3, standard deviation √6."""
+    r = expected_collapse_time_from_counts([2, 1])
+    assert r.mean == pytest.approx(3.0, abs=1e-12)
+    assert r.std == pytest.approx(np.sqrt(6), abs=1e-12)
+    assert expected_collapse_time_from_counts([3, 0]).mean == 0
+
+
+def test_a_dirac_collapses_at_once():
+    r = expected_collapse_time([0.0, 1.0, 0.0], 7)
+    assert (r.mean, r.std) == (1.0, 0.0)
+
+
+def test_the_two_ways_to_get_the_first_generation_agree():
+    q = np.array([0.5, 0.3, 0.2])
+    index = {state: i for i, state in enumerate(partitions(6, 3))}
+    enumerated = _partition_law(6, q, index, max_compositions=10**6)
+    dynamic = _partition_law(6, q, index, max_compositions=27)  # forces the token-by-token route
+    np.testing.assert_allclose(dynamic, enumerated, atol=1e-15)
+    assert enumerated.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_partitions():
+    assert partitions(4, 2) == [(4,), (3, 1), (2, 2)]
+    assert len(partitions(10, 10)) == 42
+
+
+@pytest.mark.parametrize(
+    "p, n, seed",
+    [
+        (with_support_and_S0(5, 4, 0.4), 6, 1),
+        (random_simplex(3, 2), 10, 2),
+        (with_support_and_S0(600, 52, 0.1)[:52], 10, 3),  # Figure 2's p at n = 10 (its support)
+    ],
+)
+def test_agrees_with_monte_carlo(p, n, seed):
+    exact = expected_collapse_time(p, n)
+    runs = 4000
+    r = simulate(p, FullySynthetic(n), generations=40 * n, runs=runs, seed=seed)
+    assert np.all(r.collapse_time > 0), "horizon too short for the test"
+    # The exact standard deviation gives the standard error of the simulated mean.
+    assert abs(r.collapse_time.mean() - exact.mean) < 4 * exact.std / np.sqrt(runs)
+    assert r.collapse_time.std() == pytest.approx(exact.std, rel=0.1)
+
+
+@pytest.mark.parametrize("K, n", [(2, 10), (3, 12), (4, 8), (52, 10)])
+def test_lies_within_the_papers_bounds(K, n):
+    p = with_support_and_S0(K, K, min(0.4, 1.5 / K)) if K > 2 else np.array([0.7, 0.3])
+    S0 = float(np.sum(p**2))
+    lower, upper = theory.collapse_time_bounds(n, S0, K)
+    exact = expected_collapse_time(p, n).mean
+    assert lower <= exact <= upper
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(p=[0.5, 0.4], n=3), "p"),
+        (dict(p=[[0.5, 0.5]], n=3), "p"),
+        (dict(p=[0.5, 0.5], n=0), "n"),
+        (dict(p=[0.2] * 5, n=30, max_states=100), "n and the support"),
+    ],
+)
+def test_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        expected_collapse_time(**kwargs)
+
+
+def test_from_counts_rejects_bad_counts():
+    with pytest.raises(ValueError, match="^counts"):
+        expected_collapse_time_from_counts([1.5, 2])
+
+
+def test_first_loss_time_agrees_with_monte_carlo():
+    """The first generation at which a token is lost: exact chain against the engine's lost_at."""
+    p, n, runs = np.array([0.4, 0.35, 0.25]), 12, 4000
+    exact = expected_time_to_tokens_left(p, n, tokens_left=2)
+    r = simulate(p, FullySynthetic(n), generations=30 * n, runs=runs, seed=4)
+    first_loss = np.where(r.lost_at > 0, r.lost_at, np.iinfo(np.int32).max).min(axis=-1)
+    assert np.all(first_loss <= 30 * n)
+    assert abs(first_loss.mean() - exact.mean) < 4 * exact.std / np.sqrt(runs)
+    # Losing one token comes before losing all but one.
+    assert exact.mean < expected_collapse_time(p, n).mean
+
+
+def test_first_loss_on_two_tokens_is_collapse():
+    p = np.array([0.6, 0.4])
+    assert expected_time_to_tokens_left(p, 9, 1).mean == expected_collapse_time(p, 9).mean
