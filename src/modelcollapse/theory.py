@@ -85,3 +85,55 @@ def diffusion_first_loss_time(p, n) -> float:
 
     value, _ = quad(survival, 0, np.inf, limit=200)
     return float(n * value)
+
+
+def _alpha_beta(N, n):
+    N, n = positive_int("N", N), positive_int("n", n)
+    alpha = n / (N + n)
+    return N, n, alpha, alpha * ((1 + 1 / N) * alpha - 1 / N)
+
+
+def S_partially_synthetic(m, N, n, S0, as_printed: bool = False) -> np.ndarray:
+    """``S_m`` under partially synthetic training, ``m ≥ 1`` (``S_1 = 1/N + (1 − 1/N)S_0``).
+
+    The verified form of the paper's eq. (9) (``derivations.partially_synthetic``): the term
+    ``(α/N)β^{m−1}`` in the second bracket enters with a plus sign. ``as_printed=True`` gives
+    the v1 text's minus sign, for the erratum's comparison only.
+    """
+    m = _generations(m)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1 (S_1 is the first model fitted on real data), got {m!r}")
+    N, n, alpha, beta = _alpha_beta(N, n)
+    S0 = _collision("S0", S0)
+    denominator = 1 + (1 + 1 / N) * alpha
+    rate = beta ** (m - 1)  # the paper writes S_{m+1} with β^m
+    sign = -1 if as_printed else 1
+    return ((1 + 2 * alpha - (1 - 1 / N) * alpha * rate) / N
+            + (1 - 1 / N) * S0 * (1 + alpha + sign * alpha / N * rate)) / denominator
+
+
+def S_partially_synthetic_limit(N, n, S0) -> np.ndarray:
+    """``S_∞ = [(1 + 2α)/N + (1 − 1/N)(1 + α)S_0] / (1 + (1 + 1/N)α)``, which is exactly the
+    paper's ``1 − γ``: the bound of Theorem 2 is the limit."""
+    N, n, alpha, _ = _alpha_beta(N, n)
+    S0 = _collision("S0", S0)
+    return ((1 + 2 * alpha) / N + (1 - 1 / N) * (1 + alpha) * S0) / (1 + (1 + 1 / N) * alpha)
+
+
+def drift_limit(N, n, sigma1) -> np.ndarray:
+    """``lim_m E[||p^(m) − p^(1)||_2² | p^(1)] = n(1 − σ_1)/(N² + 2Nn + n)`` with
+    ``σ_1 = ||p^(1)||²`` (derived in ``derivations.partially_synthetic.drift_recursion``)."""
+    N, n, _, _ = _alpha_beta(N, n)
+    sigma1 = _collision("sigma1", sigma1)
+    return n * (1 - sigma1) / (N**2 + 2 * N * n + n)
+
+
+def max_synthetic_from_drift(N, support, eps) -> float:
+    """Largest ``n`` with ``√(s̃ · n/(N² + 2Nn + n)) ≤ ε``, a sufficient condition for
+    ``lim E||p^(m) − p^(1)||_1 ≤ ε`` (Cauchy–Schwarz on the support, ``1 − σ_1 ≤ 1``):
+    ``ε²N²/(s̃ − ε²(2N + 1))``, and ``inf`` when ``s̃ ≤ ε²(2N + 1)`` (every ``n`` is safe)."""
+    N, support = positive_int("N", N), positive_int("support", support)
+    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    slack = support - eps**2 * (2 * N + 1)
+    return float("inf") if slack <= 0 else float(eps**2 * N**2 / slack)

@@ -1,0 +1,123 @@
+"""Theorem 2 (NOTES §5): the derived recursion, the sign of eq. (9), the limit and gamma, and the
+exact long-run drift, symbolically and by Monte Carlo."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from modelcollapse import PartiallySynthetic, simulate, theory
+from modelcollapse.derivations import partially_synthetic as d
+from modelcollapse.distributions import with_support_and_S0
+
+from conftest import assert_within_standard_errors
+
+
+def test_per_token_recursion_is_the_papers():
+    nu1, constant, b = d.per_token_recursion()
+    assert sp.simplify(nu1 - (d.p / d.N + (1 - 1 / d.N) * d.p**2)) == 0
+    expected = (1 - d.alpha) * (1 + 2 * d.alpha) * d.p / d.N + (1 - 1 / d.N) * (1 - d.alpha**2) * d.p**2
+    assert sp.simplify(constant - expected) == 0
+    assert sp.simplify(b - d.BETA) == 0
+
+
+def test_solution_satisfies_recursion_and_initial_condition():
+    S_m, K, b = d.expected_sigma()
+    assert sp.simplify(S_m.subs(d.m, 1) - (1 / d.N + (1 - 1 / d.N) * d.S0)) == 0
+    residual = sp.expand_power_exp(S_m.subs(d.m, d.m + 1) - K - d.beta * S_m)
+    assert sp.simplify(residual) == 0
+
+
+def test_eq9_holds_with_a_plus_sign_not_as_printed():
+    check = d.eq9_check()
+    assert check["derived - corrected"] == 0
+    assert check["derived - printed"] != 0
+    # As printed, a Dirac p (S_0 = 1) would not stay at S = 1; the derived S_m does.
+    assert check["derived at a Dirac"] == 1
+    assert sp.simplify(check["printed at a Dirac"] - 1) != 0
+
+
+def test_limit_is_one_minus_gamma():
+    limit, gamma = d.limit_and_gamma()
+    assert sp.simplify(limit - (1 - gamma)) == 0
+
+
+def test_drift_recursion_and_limit():
+    D_m, limit = d.drift_recursion()
+    assert sp.simplify(D_m.subs(d.m, 1)) == 0
+    n, N, s1 = d.n, d.N, d.sigma1
+    assert sp.simplify(limit - n * (1 - s1) / (N**2 + 2 * N * n + n)) == 0
+    n_max, support, eps = d.max_synthetic_from_drift()
+    assert sp.simplify(n_max - eps**2 * N**2 / (support - eps**2 * (2 * N + 1))) == 0
+
+
+@pytest.mark.parametrize("N, n, S0", [(5, 5, 0.3), (100, 10, 0.1), (7, 40, 0.5)])
+def test_theory_matches_the_derivation(N, n, S0):
+    S_m, _, _ = d.expected_sigma()
+    at = {d.N: N, d.alpha: sp.Rational(n, N + n), d.S0: sp.nsimplify(S0)}
+    for m in (1, 2, 5, 17):
+        expected = float(d.with_rate(S_m).subs(d.B_m, d.BETA ** m).subs(at).subs(d.m, m))
+        assert theory.S_partially_synthetic(m, N, n, S0) == pytest.approx(expected, rel=1e-12)
+        printed = float(d.with_rate(d.printed_eq9(-1)).subs(d.B_m, d.BETA ** (m - 1)).subs(at))
+        if m > 1:  # eq. (9) gives S_{m} from β^{m-1}
+            assert theory.S_partially_synthetic(m, N, n, S0, as_printed=True) == pytest.approx(printed, rel=1e-12)
+    limit, _ = d.limit_and_gamma()
+    assert theory.S_partially_synthetic_limit(N, n, S0) == pytest.approx(float(limit.subs(at)), rel=1e-12)
+
+
+@pytest.mark.parametrize("N, n, runs, seed", [(4, 4, 20000, 1), (100, 10, 4000, 2)])
+def test_monte_carlo_matches_S_m(N, n, runs, seed):
+    """Simulated E σ_m within 4 standard errors of the verified eq. (9), at N = n small and at
+    the paper's N = 100, n = 10."""
+    p = with_support_and_S0(5, 5, 0.3) if N < 10 else with_support_and_S0(600, 52, 0.1)[:52]
+    S0 = float(np.sum(p**2))
+    r = simulate(p, PartiallySynthetic(N, n), generations=12, runs=runs, seed=seed)
+    for m in (1, 2, 4, 12):
+        assert_within_standard_errors(r.sigma[:, m], float(theory.S_partially_synthetic(m, N, n, S0)))
+
+
+def test_monte_carlo_distinguishes_the_printed_sign():
+    """With little real data (N = 2, n = 8) the printed sign misses the simulated S_2 by many
+    standard errors, while the verified form is within four."""
+    p = with_support_and_S0(5, 5, 0.5)
+    r = simulate(p, PartiallySynthetic(2, 8), generations=2, runs=20000, seed=3)
+    assert_within_standard_errors(r.sigma[:, 2], float(theory.S_partially_synthetic(2, 2, 8, 0.5)))
+    se = r.sigma[:, 2].std(ddof=1) / np.sqrt(20000)
+    printed = float(theory.S_partially_synthetic(2, 2, 8, 0.5, as_printed=True))
+    assert abs(r.sigma[:, 2].mean() - printed) > 10 * se
+
+
+def test_monte_carlo_matches_the_drift_limit():
+    """E||p^(m) − p^(1)||² at a large m, given each run's σ_1, against n(1 − σ_1)/(N² + 2Nn + n)."""
+    p, N, n = with_support_and_S0(4, 4, 0.4), 5, 5
+    r = simulate(p, PartiallySynthetic(N, n), generations=25, runs=8000, seed=4, keep_models=True)
+    squared = ((r.models[:, -1] - r.models[:, 1]) ** 2).sum(-1)
+    excess = squared - theory.drift_limit(N, n, r.sigma[:, 1])
+    assert_within_standard_errors(excess, 0.0)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: theory.S_partially_synthetic(0, 10, 10, 0.1), "m"),
+        (lambda: theory.S_partially_synthetic(1, 0, 10, 0.1), "N"),
+        (lambda: theory.S_partially_synthetic_limit(10, -1, 0.1), "n"),
+        (lambda: theory.drift_limit(10, 10, 1.5), "sigma1"),
+        (lambda: theory.max_synthetic_from_drift(10, 65, 0.0), "eps"),
+        (lambda: theory.max_synthetic_from_drift(10, 0, 0.1), "support"),
+    ],
+)
+def test_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        call()
+
+
+def test_max_synthetic_from_drift_inverts_the_bound():
+    N, support, eps = 200, 65, 0.1
+
+    def bound(n):  # √(s̃ · D_∞) with 1 − σ_1 ≤ 1
+        return np.sqrt(support * n / (N**2 + 2 * N * n + n))
+
+    n_max = theory.max_synthetic_from_drift(N, support, eps)
+    assert bound(n_max) == pytest.approx(eps, rel=1e-12)
+    assert bound(int(n_max)) <= eps < bound(int(n_max) + 1)
+    assert theory.max_synthetic_from_drift(10**6, 65, 0.1) == float("inf")
