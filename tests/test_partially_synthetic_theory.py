@@ -121,3 +121,40 @@ def test_max_synthetic_from_drift_inverts_the_bound():
     assert bound(n_max) == pytest.approx(eps, rel=1e-12)
     assert bound(int(n_max)) <= eps < bound(int(n_max) + 1)
     assert theory.max_synthetic_from_drift(10**6, 65, 0.1) == float("inf")
+
+
+def test_eq11_is_rebuilt_from_theorem3():
+    N, s, eps = sp.symbols("N s epsilon", positive=True)
+    n_bound, n_regime, slack = d.max_synthetic_derivation()
+    target = 2 * sp.pi / sp.E**2 * sp.log(sp.sqrt(2) * sp.pi * N * eps / (6 * sp.E * s))
+    assert sp.simplify(sp.expand_log(n_bound - target, force=True)) == 0
+    assert sp.simplify(n_regime - 2 * sp.pi / sp.E**2 * (s - 2)) == 0
+    # √n ≤ e^{slack n} for all n ≥ 1: log(n)/(2n) peaks at 1/(2e) < slack.
+    assert float(slack) > 1 / (2 * np.e)
+
+
+def test_G_pieces_and_jumps():
+    n = 10
+    first_switch = theory.C0 * n / np.e + 2
+    s_hi = int(np.ceil(first_switch))
+    assert theory.G(n, s_hi) == pytest.approx(theory.C1 * s_hi * np.exp(theory.C0 * n / (2 * np.e)))
+    # The first two pieces agree where C_0 n / s = e, i.e. at s = C_0 n / e (not at the switch).
+    s_meet = theory.C0 * n / np.e
+    assert theory.C1 * s_meet * (theory.C0 * n / s_meet) ** (s_meet / 2) == pytest.approx(
+        theory.C1 * s_meet * np.exp(theory.C0 * n / (2 * np.e)))
+    # At the second switch the pieces differ by about the factor C_1 s: G jumps.
+    s2 = int(np.ceil(theory.C0 * n / 4 + 2))
+    assert theory.G(n, s2) / theory.G(n, s2 - 1) > 5
+
+
+def test_max_synthetic_inverts_the_bound():
+    """At n = max_synthetic the relaxed bound (√n absorbed) equals ε, and Theorem 3's own bound
+    is below it; the paper's N = 10^6, s = 65, eps = 0.1 allows only a handful of samples."""
+    N, s, eps = 10**6, 65, 0.1
+    n_max = theory.max_synthetic(N, s, eps)
+    assert 1 < n_max < 10
+    n = int(n_max)
+    assert theory.deviation_bound(N, n, s) < eps
+    assert np.sqrt(np.pi / 2) * theory.C1 * s * np.exp(theory.C0 * n_max / np.e) / N == pytest.approx(eps, rel=1e-9)
+    with pytest.raises(ValueError, match="^eps must"):
+        theory.max_synthetic(N, s, -1.0)

@@ -137,3 +137,40 @@ def max_synthetic_from_drift(N, support, eps) -> float:
         raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
     slack = support - eps**2 * (2 * N + 1)
     return float("inf") if slack <= 0 else float(eps**2 * N**2 / slack)
+
+
+#: Constants of Lemma 1 (Mardia et al. 2020).
+C0 = np.e**3 / (2 * np.pi)
+C1 = 6 * np.e / np.pi**1.5
+
+
+def G(n, s) -> float:
+    """``G_n(s)`` of Lemma 1: the factor in ``P(||p̂ − p||_1 ≥ ε) ≤ e^{−nφ(π_p)ε²/4} G_n(s)``.
+
+    Three regimes in ``s``; the pieces meet exactly at ``s = C_0 n/e`` (first and second) but
+    the lemma switches at ``C_0 n/e + 2`` and ``C_0 n/4 + 2``, so ``G`` jumps there: it is a
+    bound valid in each regime, not one smooth function.
+    """
+    n, s = positive_int("n", n), positive_int("s", s)
+    if C0 * n / np.e + 2 <= s:
+        return float(C1 * s * np.exp(C0 * n / (2 * np.e)))
+    if C0 * n / 4 + 2 <= s:
+        return float(C1 * s * (C0 * n / s) ** (s / 2))
+    return float(2.0**s - 2)
+
+
+def deviation_bound(N, n, s) -> float:
+    """Theorem 3: ``E||p^(m) − p^(1)||_1 < (1/N) √(πn/2) G_n(s)`` for every ``m ≥ 2``."""
+    N = positive_int("N", N)
+    return float(np.sqrt(np.pi * n / 2) * G(n, s) / N)
+
+
+def max_synthetic(N, s, eps) -> float:
+    """Eq. (11): Theorem 3 guarantees ``E||p^(m) − p^(1)||_1 < ε`` for
+    ``n ≤ (2π/e²) min{s − 2, log(√2 π N ε/(6 e s))}`` (rebuilt in
+    ``derivations.partially_synthetic.max_synthetic_derivation``). A value below 1 means no
+    ``n ≥ 1`` is guaranteed."""
+    N, s = positive_int("N", N), positive_int("s", s)
+    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    return float(2 * np.pi / np.e**2 * min(s - 2, np.log(np.sqrt(2) * np.pi * N * eps / (6 * np.e * s))))

@@ -161,3 +161,26 @@ def eq9_check():
         "printed at a Dirac": sp.factor(sp.simplify(printed.subs(S0, 1))),
         "derived at a Dirac": sp.simplify(derived_next.subs(S0, 1)),
     }
+
+
+# --- Lemma 1, Theorem 3 and the maximal amount of synthetic data (eq. 11) ---------------------
+
+C0 = sp.E**3 / (2 * sp.pi)
+C1 = 6 * sp.E / sp.pi ** sp.Rational(3, 2)
+
+
+@cache
+def max_synthetic_derivation():
+    """Eq. (11) from Theorem 3 in the regime ``C_0 n/e + 2 ≤ s`` of Lemma 1.
+
+    There ``G_n(s) = C_1 s e^{C_0 n/(2e)}`` and the bound is ``(1/N)√(πn/2) G_n(s)``. The
+    factor ``√n`` is absorbed with ``√n ≤ e^{C_0 n/(2e)}`` (true for every ``n ≥ 1``, since
+    ``C_0/(2e) = e²/(4π) > 1/(2e)`` bounds ``log(n)/(2n)``), leaving ``(1/N)√(π/2) C_1 s
+    e^{C_0 n/e} < ε``; solving for ``n`` rebuilds the logarithm's argument. Returns
+    ``(n from the bound, n from the regime, the relaxation's slack exponent)``."""
+    N_, s_, eps = sp.symbols("N s epsilon", positive=True)
+    relaxed = sp.sqrt(sp.pi / 2) * C1 * s_ * sp.exp(C0 * n / sp.E) / N_
+    (n_bound,) = sp.solve(sp.Eq(relaxed, eps), n)
+    n_regime = sp.solve(sp.Eq(C0 * n / sp.E + 2, s_), n)[0]
+    slack = sp.simplify(C0 / (2 * sp.E))  # √n ≤ e^{slack·n}
+    return sp.simplify(sp.expand_log(n_bound, force=True)), sp.simplify(n_regime), slack
