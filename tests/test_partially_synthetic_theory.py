@@ -86,10 +86,12 @@ def test_monte_carlo_distinguishes_the_printed_sign():
     assert abs(r.sigma[:, 2].mean() - printed) > 10 * se
 
 
-def test_monte_carlo_matches_the_drift_limit():
-    """E||p^(m) − p^(1)||² at a large m, given each run's σ_1, against n(1 − σ_1)/(N² + 2Nn + n)."""
-    p, N, n = with_support_and_S0(4, 4, 0.4), 5, 5
-    r = simulate(p, PartiallySynthetic(N, n), generations=25, runs=8000, seed=4, keep_models=True)
+@pytest.mark.parametrize("N, n, runs, generations", [(5, 5, 8000, 25), (100, 10, 4000, 12)])
+def test_monte_carlo_matches_the_drift_limit(N, n, runs, generations):
+    """E||p^(m) − p^(1)||² at a large m, given each run's σ_1, against n(1 − σ_1)/(N² + 2Nn + n),
+    at N = n small and at the paper's N = 100, n = 10 (β^m is negligible by the last generation)."""
+    p = with_support_and_S0(4, 4, 0.4) if N < 10 else with_support_and_S0(600, 52, 0.1)[:52]
+    r = simulate(p, PartiallySynthetic(N, n), generations=generations, runs=runs, seed=4, keep_models=True)
     squared = ((r.models[:, -1] - r.models[:, 1]) ** 2).sum(-1)
     excess = squared - theory.drift_limit(N, n, r.sigma[:, 1])
     assert_within_standard_errors(excess, 0.0)
