@@ -3,12 +3,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelcollapse import FullySynthetic, MostRecent, PartiallySynthetic, RandomPool, simulate
+from modelcollapse import Accumulate, FreshReal, FullySynthetic, MostRecent, PartiallySynthetic, RandomPool, simulate
 from modelcollapse.distributions import random_simplex
 
 from conftest import assert_within_standard_errors
 
-ALL_SCHEMES = [FullySynthetic(6), PartiallySynthetic(5, 8), MostRecent(6, 3), RandomPool(6)]
+ALL_SCHEMES = [
+    FullySynthetic(6),
+    PartiallySynthetic(5, 8),
+    MostRecent(6, 3),
+    RandomPool(6),
+    Accumulate(6),
+    FreshReal(4, 6, 0.3),
+]
 schemes = st.sampled_from(ALL_SCHEMES)
 
 
@@ -150,6 +157,12 @@ def test_contexts_are_independent_chains():
         (lambda: MostRecent(5, 0), "K"),
         (lambda: MostRecent(5, 6), "K"),
         (lambda: RandomPool(0), "n"),
+        (lambda: Accumulate(0), "n"),
+        (lambda: FreshReal(0, 5, 0.5), "n_real"),
+        (lambda: FreshReal(5, 0, 0.5), "n_synth"),
+        (lambda: FreshReal(5, 5, 1.5), "weight"),
+        (lambda: FreshReal(5, 5, -0.1), "weight"),
+        (lambda: FreshReal(5, 5, "half"), "weight"),
     ],
 )
 def test_schemes_reject_bad_sizes(make, name):

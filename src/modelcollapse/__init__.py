@@ -3,6 +3,15 @@
 theory and sympy derivations."""
 
 from .engine import SimulationResult, simulate
-from .schemes import FullySynthetic, MostRecent, PartiallySynthetic, RandomPool
+from .schemes import Accumulate, FreshReal, FullySynthetic, MostRecent, PartiallySynthetic, RandomPool
 
-__all__ = ["simulate", "SimulationResult", "FullySynthetic", "PartiallySynthetic", "MostRecent", "RandomPool"]
+__all__ = [
+    "simulate",
+    "SimulationResult",
+    "FullySynthetic",
+    "PartiallySynthetic",
+    "MostRecent",
+    "RandomPool",
+    "Accumulate",
+    "FreshReal",
+]

@@ -127,4 +127,59 @@ class RandomPool:
         return draw(rng, self.n, pool_sum / generations) / self.n, (pool_sum, generations)
 
 
-SCHEMES = (FullySynthetic, PartiallySynthetic, MostRecent, RandomPool)
+@dataclass(frozen=True)
+class Accumulate:
+    """Data accumulate: generation 1 is fitted on ``n`` real samples, and every later
+    generation adds ``n`` samples from the current model to a pool that keeps all real and
+    past synthetic samples, and is fitted on the whole pool (``m n`` samples at generation
+    ``m``). The real data's weight falls as ``1/m``."""
+
+    n: int
+
+    def __post_init__(self):
+        positive_int("n", self.n)
+
+    def start(self, p0, rng):
+        pool = draw(rng, self.n, p0)
+        return pool / self.n, (pool, 1)
+
+    def advance(self, model, carry, rng):
+        pool, generation = carry
+        pool = pool + draw(rng, self.n, model)
+        generation += 1
+        return pool / (self.n * generation), (pool, generation)
+
+
+@dataclass(frozen=True)
+class FreshReal:
+    """Every generation draws ``n_real`` *new* real samples from ``p^(0)`` and ``n_synth``
+    samples from the previous model (model 0 being the truth), and is the mixture
+    ``weight · (real frequencies) + (1 − weight) · (synthetic frequencies)``."""
+
+    n_real: int
+    n_synth: int
+    weight: float
+
+    def __post_init__(self):
+        positive_int("n_real", self.n_real)
+        positive_int("n_synth", self.n_synth)
+        w = self.weight
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.floating, np.integer)) or not 0 <= w <= 1:
+            raise ValueError(f"weight must be a number in [0, 1] (the weight of the real data), got {w!r}")
+
+    def start(self, p0, rng):
+        return self._mix(p0, p0, rng), p0
+
+    def advance(self, model, p0, rng):
+        return self._mix(p0, model, rng), p0
+
+    def _mix(self, p0, previous, rng):
+        real = draw(rng, self.n_real, p0) / self.n_real
+        synthetic = draw(rng, self.n_synth, previous) / self.n_synth
+        mixed = self.weight * real + (1 - self.weight) * synthetic
+        # Rounding can leave 1e-17 where both parts are zero or sum a row to 1 ± 1e-16.
+        mixed[mixed < 1e-15] = 0.0
+        return mixed / mixed.sum(axis=-1, keepdims=True)
+
+
+SCHEMES = (FullySynthetic, PartiallySynthetic, MostRecent, RandomPool, Accumulate, FreshReal)

@@ -174,3 +174,41 @@ def max_synthetic(N, s, eps) -> float:
     if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
         raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
     return float(2 * np.pi / np.e**2 * min(s - 2, np.log(np.sqrt(2) * np.pi * N * eps / (6 * np.e * s))))
+
+
+def S_accumulate(m, n, S0) -> np.ndarray:
+    """``S_m`` when every generation's ``n`` samples accumulate (``Accumulate(n)``):
+    ``1 − S_m = (1 − S_0) Π_{k=1}^m (1 − 1/(n k²))`` (``derivations.reuse.accumulate_step``)."""
+    m, n, S0 = _generations(m), positive_int("n", n), _collision("S0", S0)
+    ks = np.arange(1, int(np.max(m)) + 1)
+    products = np.concatenate([[1.0], np.cumprod(1 - 1 / (n * ks.astype(float) ** 2))])
+    return 1 - (1 - S0) * products[m]
+
+
+def S_accumulate_limit(n, S0) -> float:
+    """``S_∞ = 1 − (1 − S_0) sin(π/√n)/(π/√n)`` under ``Accumulate(n)``: bounded away from 1
+    for ``n ≥ 2`` (``n = 1`` collapses)."""
+    n, S0 = positive_int("n", n), _collision("S0", S0)
+    x = np.pi / np.sqrt(n)
+    return float(1 - (1 - S0) * np.sin(x) / x)
+
+
+def S_fresh_real_limit(n_real, n_synth, weight, S0) -> float:
+    """Stationary ``S`` under ``FreshReal(n_real, n_synth, weight)``: ``S_0 + V*`` with
+    ``V* = (1 − S_0)(w²/n_r + (1 − w)²/n_s) / (1 − (1 − w)²(1 − 1/n_s))``."""
+    n_r, n_s, S0 = positive_int("n_real", n_real), positive_int("n_synth", n_synth), _collision("S0", S0)
+    if isinstance(weight, bool) or not 0 <= weight <= 1:
+        raise ValueError(f"weight must be a number in [0, 1], got {weight!r}")
+    u = 1 - weight
+    denominator = 1 - u**2 * (1 - 1 / n_s)  # >= 1/n_s > 0
+    return float(S0 + (1 - S0) * (weight**2 / n_r + u**2 / n_s) / denominator)
+
+
+def fresh_real_optimal_weight(n) -> float:
+    """With ``n`` fresh real and ``n`` synthetic samples a generation, the real-data weight that
+    minimises the stationary variance: ``(√(5n² − 2n + 1) − n − 1)/(2(n − 1))``, which tends to
+    ``(√5 − 1)/2 ≈ 0.618``; for ``n = 1`` only real data (weight 1) is optimal."""
+    n = positive_int("n", n)
+    if n == 1:
+        return 1.0
+    return float((np.sqrt(5 * n**2 - 2 * n + 1) - n - 1) / (2 * (n - 1)))

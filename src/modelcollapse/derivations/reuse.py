@@ -1,0 +1,87 @@
+"""Other ways of reusing data (NOTES §2, §4.2): accumulating every generation's samples, and
+mixing fresh real data with synthetic data. Derived with sympy from the binomial moments."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .fully_synthetic import binomial_moments, n as _n_binomial, q as _q
+
+n = sp.Symbol("n", positive=True)  # synthetic samples per generation (Accumulate)
+m = sp.Symbol("m", positive=True)  # generation (continuous where limits need it)
+k = sp.Symbol("k", integer=True, positive=True)
+S0 = sp.Symbol("S_0", positive=True)
+x, p = sp.symbols("x p_i", positive=True)  # p_i^(m−1) and p_i
+V = sp.Symbol("V", nonnegative=True)  # E||p^(m−1) − p||² (summed over tokens)
+a = sp.Symbol("a", positive=True)  # 1/√n
+n_real, n_synth = sp.symbols("n_r n_s", positive=True)
+w = sp.Symbol("w", nonnegative=True)  # weight of the real data
+K = sp.Symbol("K", positive=True)  # n_real = n_synth = K
+
+
+def _hat_moments(size):
+    """E[ĥ | x] and E[ĥ² | x] for one token of ``size`` draws from ``x``."""
+    first, second = binomial_moments()
+    return (first / _n_binomial).subs({_q: x, _n_binomial: size}), (second / _n_binomial**2).subs({_q: x, _n_binomial: size})
+
+
+@cache
+def accumulate_step():
+    """``V_m`` from ``V_{m−1}`` under :class:`~modelcollapse.schemes.Accumulate`.
+
+    The pool at generation ``m`` holds ``m`` batches of ``n``, so
+    ``p^(m) = p^(m−1) + (ĥ − p^(m−1))/m`` with ``ĥ`` the empirical law of ``n`` draws from
+    ``p^(m−1)``. Per token, ``E[(p_i^(m) − p_i)² | x] − (x − p_i)²`` is ``x(1 − x)/(n m²)``;
+    summing over tokens, with ``E Σ x_i² = S_0 + V_{m−1}`` (unbiasedness), gives
+    ``V_m = V_{m−1} + (1 − S_0 − V_{m−1})/(n m²)``. Returns the per-token increment and the
+    summed right-hand side.
+    """
+    first, second = _hat_moments(n)
+    increment = sp.expand(
+        (x - p) ** 2 + 2 * (x - p) * (first - x) / m + (second - 2 * x * first + x**2) / m**2 - (x - p) ** 2
+    )
+    poly = sp.Poly(increment, x)  # a x + b x², with Σ x = 1 and E Σ x² = S_0 + V
+    summed = V + poly.coeff_monomial(x) + poly.coeff_monomial(x**2) * (S0 + V)
+    return sp.factor(increment), sp.expand(summed)
+
+
+@cache
+def accumulate_limit():
+    """``1 − S_0 − V_m = (1 − S_0) Π_{k≤m} (1 − a²/k²)`` with ``a = 1/√n``; the product in gamma
+    form, its limit (the gamma ratio tends to 1) and Euler's reflection formula give
+    ``S_∞ = 1 − (1 − S_0) sin(π/√n)/(π/√n)``. Returns ``(product, limit of the ratio, S_∞)``."""
+    product = sp.product((k - a) * (k + a) / k**2, (k, 1, m))
+    ratio = sp.gamma(m + 1 - a) * sp.gamma(m + 1 + a) / sp.gamma(m + 1) ** 2
+    ratio_limit = sp.limit(ratio, m, sp.oo)
+    tail = sp.gammasimp(ratio_limit / (sp.gamma(1 - a) * sp.gamma(1 + a)))
+    S_inf = sp.simplify(1 - (1 - S0) * tail.subs(a, 1 / sp.sqrt(n)))
+    return product, ratio_limit, S_inf
+
+
+@cache
+def fresh_real_stationary():
+    """Stationary ``V* = lim E||p^(m) − p||²`` under :class:`~modelcollapse.schemes.FreshReal`.
+
+    ``p^(m) − p = w(r − p) + (1 − w)(ĥ − x) + (1 − w)(x − p)`` with ``r`` fresh real
+    frequencies (``n_r`` draws from ``p``) and ``ĥ`` synthetic ones (``n_s`` draws from ``x``);
+    the three terms are uncorrelated, so ``V_m = w²(1 − S_0)/n_r + (1 − w)²(1 − S_0 − V_{m−1})/n_s
+    + (1 − w)² V_{m−1}``. Returns ``(recursion's right-hand side, V*)``."""
+    real_var = (1 - S0) / n_real  # tr Cov of n_r fresh real samples
+    synth_var = (1 - S0 - V) / n_synth  # tr Cov of n_s draws from x, in expectation
+    step = w**2 * real_var + (1 - w) ** 2 * synth_var + (1 - w) ** 2 * V
+    (stationary,) = sp.solve(sp.Eq(V, step), V)
+    return sp.expand(step), sp.factor(stationary)
+
+
+@cache
+def fresh_real_optimal_weight():
+    """With ``n_r = n_s = K``, the weight ``w*`` that minimises ``V*``, its ``K → ∞`` limit,
+    and ``V*`` at ``w = 1`` (fresh real data only) for comparison."""
+    _, stationary = fresh_real_stationary()
+    V_K = sp.simplify(stationary.subs({n_real: K, n_synth: K}))
+    candidates = sp.solve(sp.diff(V_K, w), w)
+    # The minimiser is the root inside [0, 1] for K > 1 (checked at K = 10 in the tests).
+    (best,) = [c for c in candidates if 0 <= float(c.subs(K, 10)) <= 1]
+    return sp.simplify(best), sp.limit(best, K, sp.oo), sp.simplify(V_K.subs(w, 1)), V_K

@@ -1,0 +1,83 @@
+"""Accumulating data and fresh real data (issue 5): derivations, closed forms, Monte Carlo."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from modelcollapse import Accumulate, FreshReal, simulate, theory
+from modelcollapse.derivations import reuse as d
+from modelcollapse.distributions import with_support_and_S0
+
+from conftest import assert_within_standard_errors
+
+
+def test_accumulate_step():
+    increment, summed = d.accumulate_step()
+    assert sp.simplify(increment - d.x * (1 - d.x) / (d.n * d.m**2)) == 0
+    assert sp.simplify(summed - (d.V + (1 - d.S0 - d.V) / (d.n * d.m**2))) == 0
+
+
+def test_accumulate_limit_is_a_sinc():
+    product, ratio_limit, S_inf = d.accumulate_limit()
+    assert ratio_limit == 1
+    x = sp.pi / sp.sqrt(d.n)
+    assert sp.simplify(S_inf - (1 - (1 - d.S0) * sp.sin(x) / x)) == 0
+    # The gamma form of the product agrees with the product itself at a sample point.
+    at = {d.a: sp.Rational(1, 3), d.m: 6}
+    direct = sp.prod([(1 - sp.Rational(1, 9) / kk**2) for kk in range(1, 7)])
+    assert sp.simplify(product.subs(at) - direct) == 0
+
+
+def test_fresh_real_stationary_and_optimal_weight():
+    step, stationary = d.fresh_real_stationary()
+    expected = (1 - d.S0) * (d.w**2 / d.n_real + (1 - d.w) ** 2 / d.n_synth) / (1 - (1 - d.w) ** 2 * (1 - 1 / d.n_synth))
+    assert sp.simplify(stationary - expected) == 0
+    best, limit, only_real, V_K = d.fresh_real_optimal_weight()
+    assert sp.simplify(limit - (sp.sqrt(5) - 1) / 2) == 0
+    # The optimum beats fresh real data alone (w = 1) and an even mix, at K = 10.
+    at = {d.K: 10, d.S0: sp.Rational(1, 10)}
+    assert float(V_K.subs(d.w, best).subs(at)) < float(only_real.subs(at))
+    assert float(V_K.subs(d.w, best).subs(at)) < float(V_K.subs(d.w, sp.Rational(1, 2)).subs(at))
+
+
+def test_theory_matches_the_derivations():
+    _, _, S_inf = d.accumulate_limit()
+    assert theory.S_accumulate_limit(10, 0.1) == pytest.approx(float(S_inf.subs({d.n: 10, d.S0: 0.1})), rel=1e-12)
+    # The product's tail beyond m is at least 1 − Σ_{k>m} 1/(n k²) ≥ 1 − 1/(n m).
+    tail_bound = 0.9 / (10 * 4000)
+    assert theory.S_accumulate(np.array([4000]), 10, 0.1)[0] == pytest.approx(theory.S_accumulate_limit(10, 0.1), abs=tail_bound)
+    best, _, _, _ = d.fresh_real_optimal_weight()
+    assert theory.fresh_real_optimal_weight(10) == pytest.approx(float(best.subs(d.K, 10)), rel=1e-12)
+    _, stationary = d.fresh_real_stationary()
+    at = {d.n_real: 7, d.n_synth: 12, d.w: sp.Rational(3, 10), d.S0: sp.Rational(1, 5)}
+    assert theory.S_fresh_real_limit(7, 12, 0.3, 0.2) == pytest.approx(0.2 + float(stationary.subs(at)), rel=1e-12)
+
+
+def test_accumulate_monte_carlo():
+    p = with_support_and_S0(6, 6, 0.3)
+    r = simulate(p, Accumulate(4), generations=30, runs=6000, seed=1)
+    for m in (1, 2, 5, 30):
+        assert_within_standard_errors(r.sigma[:, m], float(theory.S_accumulate(np.array([m]), 4, 0.3)[0]))
+
+
+@pytest.mark.parametrize("weight", [0.3, 0.61, 1.0])
+def test_fresh_real_monte_carlo(weight):
+    """Past the transient, σ_m averages to the stationary S; the generations are correlated,
+    so the test averages each run over generations 40..60 and uses the spread across runs."""
+    p = with_support_and_S0(6, 6, 0.3)
+    r = simulate(p, FreshReal(5, 5, weight), generations=60, runs=3000, seed=2)
+    assert_within_standard_errors(r.sigma[:, 40:].mean(1), theory.S_fresh_real_limit(5, 5, weight, 0.3))
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: theory.S_accumulate(np.array([1]), 0, 0.1), "n"),
+        (lambda: theory.S_accumulate_limit(10, 2.0), "S0"),
+        (lambda: theory.S_fresh_real_limit(5, 5, 1.5, 0.1), "weight"),
+        (lambda: theory.fresh_real_optimal_weight(0), "n"),
+    ],
+)
+def test_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        call()
