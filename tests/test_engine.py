@@ -195,3 +195,21 @@ def test_simulate_rejects_bad_input(kwargs, name):
 def test_scheme_objects_are_frozen():
     with pytest.raises(AttributeError):
         FullySynthetic(3).n = 4
+
+
+def test_first_run_of_diracs():
+    from modelcollapse.engine import first_run_of_diracs
+
+    support = np.array([[5, 3, 1, 2, 1, 1, 1], [4, 1, 1, 1, 1, 1, 1], [4, 3, 2, 2, 2, 2, 2]])
+    np.testing.assert_array_equal(first_run_of_diracs(support, 1), [2, 1, -1])
+    np.testing.assert_array_equal(first_run_of_diracs(support, 3), [4, 1, -1])
+    np.testing.assert_array_equal(first_run_of_diracs(support, 7), [-1, -1, -1])
+    with pytest.raises(ValueError, match="^length must"):
+        first_run_of_diracs(support, 0)
+
+
+def test_first_run_of_one_is_the_collapse_time(p_small):
+    from modelcollapse.engine import first_run_of_diracs
+
+    r = simulate(p_small, FullySynthetic(3), 40, 50, seed=5)
+    np.testing.assert_array_equal(first_run_of_diracs(r.support, 1), r.collapse_time)

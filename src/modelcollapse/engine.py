@@ -83,3 +83,23 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
         if keep_models:
             models[..., m, :] = current
     return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)
+
+
+def first_run_of_diracs(support, length: int) -> np.ndarray:
+    """First generation ``m ≥ 1`` from which ``length`` consecutive models are Dirac masses
+    (``support == 1``), or −1 if there is none within the horizon.
+
+    Under ``MostRecent(n, K)`` a Dirac mass is absorbing only once the whole window of ``K``
+    models is that Dirac (consecutive Diracs are necessarily on the same token, since each draws
+    from the one before), so ``first_run_of_diracs(result.support, K)`` is when collapse becomes
+    permanent; ``length = 1`` is the paper's ``T``.
+    """
+    length = positive_int("length", length)
+    dirac = np.asarray(support)[..., 1:] == 1
+    horizon = dirac.shape[-1]
+    if length > horizon:
+        return np.full(dirac.shape[:-1], -1, dtype=np.int32)
+    # Windowed count of Diracs via a cumulative sum along generations.
+    counts = np.cumsum(np.concatenate([np.zeros(dirac.shape[:-1] + (1,), dtype=np.int64), dirac], axis=-1), axis=-1)
+    full = (counts[..., length:] - counts[..., :-length]) == length
+    return np.where(full.any(-1), full.argmax(-1) + 1, -1).astype(np.int32)
