@@ -1,5 +1,6 @@
 # Two commands a reader needs: `make book` builds the HTML, `make test` runs every check.
-# Both create .venv on first use and install requirements.txt into it.
+# Both create .venv on first use and install requirements.txt into it. MODELCOLLAPSE_DATA, if set,
+# reaches the notebooks and tests through the environment (see modelcollapse.data).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

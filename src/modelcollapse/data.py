@@ -1,0 +1,74 @@
+"""Tiny Shakespeare (NOTES §7), found locally or downloaded once, always checksum-verified."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
+SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
+FILENAME = "tinyshakespeare.txt"
+ENV_VAR = "MODELCOLLAPSE_DATA"
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/modelcollapse``, by default ``~/.cache/modelcollapse``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "modelcollapse"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _verified(path: Path, sha256: str) -> str:
+    digest = _sha256(path)
+    if digest != sha256:
+        raise ValueError(f"{path} has sha256 {digest}, expected {sha256}: refusing a file that is not the data set")
+    return path.read_text(encoding="utf-8")
+
+
+def _download(url: str, target: Path, sha256: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
+            tmp.write(response.read())
+    tmp_path = Path(tmp.name)
+    try:
+        _verified(tmp_path, sha256)
+    except ValueError:
+        tmp_path.unlink()
+        raise
+    tmp_path.replace(target)
+
+
+def tiny_shakespeare(*, sha256: str = SHA256, filename: str = FILENAME, url: str = URL) -> str:
+    """The tiny Shakespeare text (1,115,394 characters).
+
+    Looks in the directory named by ``$MODELCOLLAPSE_DATA``, then in :func:`cache_dir`; failing
+    both, downloads ``url`` into the cache. Every file is checked against ``sha256`` and refused
+    (``ValueError``) if it differs. Offline with no local copy, raises ``FileNotFoundError``
+    saying where to put the file.
+    """
+    places = []
+    if os.environ.get(ENV_VAR):
+        places.append(Path(os.environ[ENV_VAR]) / filename)
+    places.append(cache_dir() / filename)
+    for path in places:
+        if path.is_file():
+            return _verified(path, sha256)
+    target = cache_dir() / filename
+    try:
+        _download(url, target, sha256)
+    except (urllib.error.URLError, OSError) as error:
+        where = " or ".join(str(p) for p in places)
+        raise FileNotFoundError(
+            f"tiny Shakespeare is not available: no file at {where}, and downloading {url} failed "
+            f"({error}). Put the file (sha256 {sha256}) at one of those paths, or point ${ENV_VAR} "
+            f"at the directory that holds {filename}."
+        ) from error
+    return _verified(target, sha256)
