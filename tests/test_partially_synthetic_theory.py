@@ -160,3 +160,23 @@ def test_max_synthetic_inverts_the_bound():
     assert np.sqrt(np.pi / 2) * theory.C1 * s * np.exp(theory.C0 * n_max / np.e) / N == pytest.approx(eps, rel=1e-9)
     with pytest.raises(ValueError, match="^eps must"):
         theory.max_synthetic(N, s, -1.0)
+
+
+def test_drift_curves_match_the_derivation_and_their_limits():
+    D_m, _ = d.drift_recursion()
+    N, n, s1 = 20, 7, 0.3
+    at = {d.alpha: sp.Rational(n, N + n), d.n: n, d.sigma1: sp.Rational(3, 10)}
+    for m in (1, 2, 5, 40):
+        expected = float(D_m.subs(at).subs(d.m, m))
+        assert theory.drift_partially_synthetic(m, N, n, s1) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert theory.drift_partially_synthetic(400, N, n, s1) == pytest.approx(theory.drift_limit(N, n, s1), rel=1e-12)
+    # Fully synthetic from p^(1): E σ_m − σ_1 with eq. (6) started at σ_1.
+    assert theory.drift_fully_synthetic(5, 10, 0.2) == pytest.approx(
+        float(theory.S_fully_synthetic(4, 10, 0.2)) - 0.2, rel=1e-12)
+
+
+def test_drift_curves_by_monte_carlo():
+    p, N, n = with_support_and_S0(4, 4, 0.4), 6, 3
+    r = simulate(p, PartiallySynthetic(N, n), generations=4, runs=8000, seed=7, keep_models=True)
+    squared = ((r.models[:, 3] - r.models[:, 1]) ** 2).sum(-1)
+    assert_within_standard_errors(squared - theory.drift_partially_synthetic(3, N, n, r.sigma[:, 1]), 0.0)

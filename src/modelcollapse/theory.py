@@ -212,3 +212,33 @@ def fresh_real_optimal_weight(n) -> float:
     if n == 1:
         return 1.0
     return float((np.sqrt(5 * n**2 - 2 * n + 1) - n - 1) / (2 * (n - 1)))
+
+
+def drift_partially_synthetic(m, N, n, sigma1) -> np.ndarray:
+    """``E[||p^(m) − p^(1)||_2² | p^(1)]`` under partially synthetic training, ``m ≥ 1``:
+    ``α²(1 − σ_1)/n · (1 − r^{m−1})/(1 − r)`` with ``r = α²(1 − 1/n)``, the solution
+    of ``D_m = α²((1 − σ_1)/n + (1 − 1/n)D_{m−1})``, ``D_1 = 0``; it tends to
+    :func:`drift_limit`. Arrays broadcast (one context a row)."""
+    m = _generations(m)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1, got {m!r}")
+    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
+    if np.any(N < 1) or np.any(n < 1):
+        raise ValueError("N must be >= 1 and n must be >= 1")
+    sigma1 = _collision("sigma1", sigma1)
+    alpha = n / (N + n)
+    r = alpha**2 * (1 - 1 / n)
+    return alpha**2 * (1 - sigma1) / n * (1 - r ** (m - 1)) / (1 - r)  # 0 <= r < 1
+
+
+def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
+    """``E[||p^(m) − p^(1)||_2² | p^(1)] = (1 − σ_1)(1 − (1 − 1/n)^{m−1})`` for fully synthetic
+    training (from eq. (6) started at ``p^(1)``, since ``E[p^(m) | p^(1)] = p^(1)``)."""
+    m = _generations(m)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1, got {m!r}")
+    n = np.asarray(n, dtype=float)
+    if np.any(n < 1):
+        raise ValueError("n must be >= 1")
+    sigma1 = _collision("sigma1", sigma1)
+    return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
