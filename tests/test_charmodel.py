@@ -99,3 +99,16 @@ def test_rejects_bad_input(call, name):
     model = cm.fit(ids, 1, len(alphabet))
     with pytest.raises(ValueError, match=f"^{name} must"):
         call(model)
+
+
+def test_recursive_training_shapes_and_real_reuse():
+    ids, alphabet = cm.encode(TEXT * 40)
+    s = len(alphabet)
+    gens = cm.recursive_training(ids, 400, 0.5, 3, 1, s, rng=1)
+    assert len(gens) == 3 and gens[-1].synthetic is None
+    assert all(len(g.models) == 2 for g in gens)
+    assert len(gens[0].synthetic) == 200
+    # Generation 2 counts 200 synthetic + 200 real characters (each minus its first context).
+    assert gens[1].models[-1].counts.sum() == (200 - 1) + (200 - 1)
+    with pytest.raises(ValueError, match="^synthetic_fraction must"):
+        cm.recursive_training(ids, 400, 0.0, 3, 1, s, rng=1)

@@ -180,3 +180,8 @@ def test_drift_curves_by_monte_carlo():
     r = simulate(p, PartiallySynthetic(N, n), generations=4, runs=8000, seed=7, keep_models=True)
     squared = ((r.models[:, 3] - r.models[:, 1]) ** 2).sum(-1)
     assert_within_standard_errors(squared - theory.drift_partially_synthetic(3, N, n, r.sigma[:, 1]), 0.0)
+
+
+def test_mean_with_reused_subset_forgets_the_first_model():
+    solution, q, p1 = d.mean_with_reused_subset()
+    assert sp.simplify(solution - (q + d.alpha ** (d.m - 1) * (p1 - q))) == 0

@@ -158,3 +158,39 @@ def cross_entropy_bits(models: list[CharModel], ids, kappa: float = 1.0) -> floa
         n_total = np.where(seen, model.counts[safe].sum(1), 0)
         p = (n_target + kappa * p) / (n_total + kappa)
     return float(-np.mean(np.log2(p)))
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of recursive training on text: its models of every order ``0..ℓ``, and
+    the synthetic text it wrote for the next generation (``None`` for the last)."""
+
+    models: list
+    synthetic: np.ndarray | None
+
+
+def recursive_training(real, corpus_size: int, synthetic_fraction: float, generations: int,
+                       ell: int, s: int, rng) -> list[Generation]:
+    """The paper's Figure 5 design with the counting model. Generation 1 is fitted on the real
+    segment ``real[:corpus_size]``. Generation ``m ≥ 2`` is fitted on ``synthetic_fraction ·
+    corpus_size`` characters written by generation ``m − 1`` plus the first
+    ``(1 − synthetic_fraction) · corpus_size`` characters of the same real segment, reused every
+    generation as in the paper's partially synthetic scheme (counted separately, then added)."""
+    corpus_size, generations = positive_int("corpus_size", corpus_size), positive_int("generations", generations)
+    if isinstance(synthetic_fraction, bool) or not 0 < synthetic_fraction <= 1:
+        raise ValueError(f"synthetic_fraction must be in (0, 1], got {synthetic_fraction!r}")
+    real = np.asarray(real, dtype=np.int64)
+    if len(real) < corpus_size:
+        raise ValueError(f"real must hold at least corpus_size={corpus_size} characters, got {len(real)}")
+    rng = as_generator("rng", rng)
+    segment = real[:corpus_size]
+    n_synth = int(round(synthetic_fraction * corpus_size))
+    kept_real = segment[: corpus_size - n_synth]
+    out = []
+    corpora = [segment]
+    for m in range(1, generations + 1):
+        models = fit_orders(corpora, ell, s)
+        synthetic = sample(models[-1], n_synth, rng) if m < generations else None
+        out.append(Generation(models, synthetic))
+        corpora = [synthetic] + ([kept_real] if len(kept_real) > ell else [])
+    return out

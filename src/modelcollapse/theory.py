@@ -242,3 +242,12 @@ def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
         raise ValueError("n must be >= 1")
     sigma1 = _collision("sigma1", sigma1)
     return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
+
+
+def drift_limit_array(N, n, sigma1) -> np.ndarray:
+    """:func:`drift_limit` for arrays of per-context sample sizes (``N, n ≥ 1``, real-valued)."""
+    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
+    if np.any(N < 1) or np.any(n < 1):
+        raise ValueError("N must be >= 1 and n must be >= 1")
+    sigma1 = _collision("sigma1", sigma1)
+    return n * (1 - sigma1) / (N**2 + 2 * N * n + n)

@@ -184,3 +184,15 @@ def max_synthetic_derivation():
     n_regime = sp.solve(sp.Eq(C0 * n / sp.E + 2, s_), n)[0]
     slack = sp.simplify(C0 / (2 * sp.E))  # √n ≤ e^{slack·n}
     return sp.simplify(sp.expand_log(n_bound, force=True)), sp.simplify(n_regime), slack
+
+
+@cache
+def mean_with_reused_subset():
+    """Mean of ``p^(m)`` when later generations reuse only part of the first generation's real
+    data, whose model is ``q``: ``E p^(m) = (1 − α) q + α E p^(m−1)`` from ``p^(1)``. rsolve gives
+    ``q + α^{m−1}(p^(1) − q)``: the chain forgets ``p^(1)`` and settles around ``q``, so
+    ``E||p^(m) − p^(1)||² → ||q − p^(1)||² + lim E||p^(m) − q||²``."""
+    q_, p1_ = sp.symbols("q p^{(1)}", positive=True)
+    mu = sp.Function("mu")
+    solution = sp.rsolve(mu(m) - (1 - alpha) * q_ - alpha * mu(m - 1), mu(m), {mu(1): p1_})
+    return sp.simplify(solution), q_, p1_
