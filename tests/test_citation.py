@@ -1,0 +1,77 @@
+"""The citation metadata agree with each other and with the one repository setting.
+
+CITATION.cff (checked against the CFF schema by `make check-citation`), the BibTeX shown on the
+How to cite page (references.bib) and `repository.url` in _config.yml must not drift apart.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from pybtex.database import parse_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cff():
+    return yaml.safe_load((ROOT / "CITATION.cff").read_text())
+
+
+@pytest.fixture(scope="module")
+def bib():
+    return parse_file(str(ROOT / "references.bib")).entries
+
+
+@pytest.fixture(scope="module")
+def repository_url():
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def pages_url(repository_url):
+    """The GitHub Pages address of a GitHub repository (what pages.yml publishes to)."""
+    parts = urlsplit(repository_url)
+    assert parts.netloc == "github.com", repository_url
+    owner, name = parts.path.strip("/").split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
+def plain(text):
+    return text.replace("{", "").replace("}", "").replace("\\url", "")
+
+
+def test_cff_points_at_the_configured_repository_and_its_pages(cff, repository_url):
+    assert cff["repository-code"] == repository_url
+    assert cff["url"] == pages_url(repository_url)
+
+
+def test_cff_version_is_the_package_version(cff):
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'version = "{cff["version"]}"' in pyproject
+
+
+def test_bibtex_for_the_book_matches_cff(cff, bib):
+    entry = bib["modelcollapsebook2026"]
+    assert plain(entry.fields["title"]) == cff["title"]
+    assert plain(entry.fields["howpublished"]) == cff["url"]
+    assert entry.fields["year"] == cff["date-released"][:4]
+    assert f"Version {cff['version']}." in entry.fields["note"]
+
+
+def test_cff_reference_is_the_paper_in_references_bib(cff, bib):
+    (paper,) = cff["references"]
+    entry = bib["seddik2024collapse"]
+    assert paper["title"] == plain(entry.fields["title"])
+    assert str(paper["year"]) == entry.fields["year"]
+    assert [a["family-names"] for a in paper["authors"]] == [p.last_names[0] for p in entry.persons["author"]]
+    assert paper["url"] == entry.fields["url"]
+
+
+def test_citing_page_shows_both_entries(bib):
+    """The How to cite page includes the entries by marker lines; each marker must exist."""
+    page = (ROOT / "book" / "citing.md").read_text()
+    bibtext = (ROOT / "references.bib").read_text()
+    for key in ("seddik2024collapse", "modelcollapsebook2026"):
+        assert key in bib
+        assert f"% end of {key}" in bibtext and f"% end of {key}" in page
