@@ -1,4 +1,6 @@
 # Two commands a reader needs: `make book` builds the HTML, `make test` runs every check.
+# CI adds `make check-citation` (CITATION.cff against the CFF 1.2.0 schema) and `make check-site`
+# (the built HTML in headless Chromium).
 # Both create .venv on first use and install requirements.txt into it. MODELCOLLAPSE_DATA, if set,
 # reaches the notebooks and tests through the environment (see modelcollapse.data).
 PYTHON ?= python3
@@ -6,7 +8,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test clean
+.PHONY: book test check-citation check-site clean
+
+CFF_VENV    ?= .venv-cff
+SITE_STAMP  := $(VENV)/.installed-site
+MATHJAX_DIR := $(VENV)/mathjax
+MATHJAX     := $(MATHJAX_DIR)/node_modules/mathjax
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -28,6 +35,28 @@ book: $(STAMP)
 # Unit, property and symbolic tests, then strict nbval over every notebook (see pyproject.toml).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+$(CFF_VENV)/.installed: requirements-citation.txt
+	@test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements-citation.txt
+	@touch $@
+
+check-citation: $(CFF_VENV)/.installed
+	$(CFF_VENV)/bin/cffconvert --validate --infile CITATION.cff
+
+# Playwright drives the system's Chromium (Debian: apt-get install chromium); the book's MathJax
+# comes from a CDN the check cannot reach, so the same release is installed locally from npm.
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-site.txt
+	@touch $@
+
+$(MATHJAX)/es5/tex-mml-chtml.js:
+	npm install --silent --no-save --no-package-lock --prefix $(MATHJAX_DIR) mathjax@3.2.2
+
+# Reuses _build/html if it exists; run `make book check-site` to check a fresh build.
+check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
 
 clean:
 	rm -rf _build .pytest_cache
