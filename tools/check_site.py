@@ -122,6 +122,8 @@ BROKEN_SITE = {
       <p>Mathematics left as $x^2$ and \\(y\\); see Theorem ?? for more.</p>
       <span class="math notranslate nohighlight">\\(z\\)</span>
       <img src="_images/missing.png" alt="a missing figure">
+      <mjx-container display="true" style="display: block; overflow-x: auto; width: 200px">
+        <span style="display: inline-block; width: 2000px">an equation too wide</span></mjx-container>
       <a href="missing.html">a missing page</a> <a href="other.html#nowhere">a missing anchor</a>
       <script>throw new Error("boom");</script>
     </main></body></html>""",
@@ -129,7 +131,8 @@ BROKEN_SITE = {
 }
 EXPECTED_FROM_BROKEN_SITE = ["redirects to missing", "JavaScript error", "HTTP 404", "MathJax did not load",
                              "untypeset mathematics", "unrendered dollar", "unrendered TeX",
-                             "unresolved reference", "image did not load", "broken link", "broken anchor"]
+                             "unresolved reference", "image did not load", "wider than the text column",
+                             "broken link", "broken anchor"]
 
 
 def self_test(browser: str | None) -> int:
