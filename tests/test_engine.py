@@ -213,3 +213,30 @@ def test_first_run_of_one_is_the_collapse_time(p_small):
 
     r = simulate(p_small, FullySynthetic(3), 40, 50, seed=5)
     np.testing.assert_array_equal(first_run_of_diracs(r.support, 1), r.collapse_time)
+
+
+CONFINED = [s for s in ALL_SCHEMES if s.confined]
+
+
+@settings(max_examples=40, deadline=None)
+@given(scheme=st.sampled_from(CONFINED), s=st.integers(2, 9), contexts=st.integers(1, 3),
+       sparse=st.booleans(), seed=st.integers(0, 2**31))
+def test_support_only_is_the_full_width_computation(scheme, s, contexts, sparse, seed):
+    """Drawing on p^(1)'s support alone gives bit-identical models (the same random stream),
+    whether or not the last token is in the support; sums agree to rounding."""
+    p = random_simplex(s, seed, contexts=contexts)
+    if sparse:  # zero tokens, the last one included, as in the paper's truths
+        p[..., 1::2] = 0
+        p /= p.sum(-1, keepdims=True)
+    fast = simulate(p, scheme, 12, 5, seed=seed, keep_models=True)
+    full = simulate(p, scheme, 12, 5, seed=seed, keep_models=True, support_only=False)
+    for name in ("models", "support", "collapse_time", "lost_at"):
+        assert np.array_equal(getattr(fast, name), getattr(full, name)), name
+    np.testing.assert_allclose(fast.sigma, full.sigma, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(fast.drift, full.drift, rtol=0, atol=1e-14)
+
+
+def test_support_only_is_refused_for_schemes_that_draw_from_the_truth_again(p_small):
+    assert [type(s).__name__ for s in ALL_SCHEMES if not s.confined] == ["MostRecent", "RandomPool", "FreshReal"]
+    with pytest.raises(ValueError, match="support_only=True needs a scheme confined"):
+        simulate(p_small, RandomPool(5), 5, 2, seed=0, support_only=True)

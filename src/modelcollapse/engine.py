@@ -41,13 +41,22 @@ class SimulationResult:
     models: np.ndarray | None = None
 
 
-def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = False) -> SimulationResult:
+def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = False,
+             support_only: bool | None = None) -> SimulationResult:
     """Simulate ``runs`` independent chains of ``generations`` models under ``scheme``.
 
     ``p``: the ground truth ``p^(0)``, shape ``(s,)`` or ``(*contexts, s)`` for independent
     contexts. ``seed``: an int, a ``SeedSequence`` or a Generator; the same seed gives
     bit-identical results. Memory is ``O(runs · contexts · s)`` plus the per-generation
     summaries, unless ``keep_models`` asks for every model.
+
+    ``support_only``: under schemes whose later data all come from models fitted after
+    generation 1 (``scheme.confined``), every model lives on the support of ``p^(1)``, at most
+    ``n`` tokens a row; generations ``m ≥ 2`` are then drawn and summarised on those columns
+    alone. The multinomial draws are the same calls on the same nonzero probabilities in the
+    same order (a zero-probability category consumes no random numbers), so the models are
+    bit-identical to the full-width computation; sums may differ in the last bit. ``None``
+    (default) uses it wherever the scheme allows; ``False`` forces full width.
     """
     p0 = probability_rows("p", p)
     if not isinstance(scheme, SCHEMES):
@@ -65,24 +74,68 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     lost_at = np.full(batch + p0.shape[-1:], -1, dtype=np.int32)
     models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
+    if support_only is None:
+        support_only = getattr(scheme, "confined", False)
+    elif support_only and not getattr(scheme, "confined", False):
+        raise ValueError(f"support_only=True needs a scheme confined to the support of p^(1); "
+                         f"{type(scheme).__name__} draws from p^(0) after generation 1")
+
     start = np.broadcast_to(p0, batch + p0.shape[-1:])
     model, carry = scheme.start(start, rng)
-    first = model
-    drift[..., 0] = l1_distance(start, first)
-    for m in range(generations + 1):
-        if m >= 2:
-            model, carry = scheme.advance(model, carry, rng)
-        current = start if m == 0 else model
+    for m, current in ((0, start), (1, model)):
         sigma[..., m] = collision_probability(current)
         support[..., m] = support_size(current)
-        if m >= 1:
-            drift[..., m] = l1_distance(current, first)
-            # A model is a Dirac mass exactly when one token is left: robust to rounding.
-            collapse_time[(collapse_time < 0) & (support[..., m] == 1)] = m
-            lost_at[(lost_at < 0) & (current == 0)] = m
         if keep_models:
             models[..., m, :] = current
+    drift[..., 0] = l1_distance(start, model)
+    drift[..., 1] = 0.0
+    collapse_time[support[..., 1] == 1] = 1
+    lost_at[model == 0] = 1
+
+    if support_only:
+        # The columns of p^(1)'s support in their original order, padded with zero-mass ones, and
+        # always token s - 1 last: numpy's multinomial gives the last category the remainder
+        # without a draw, so only this keeps the random stream that of the full-width draw.
+        s = p0.shape[-1]
+        key = (model == 0).astype(np.int8)
+        key[..., -1] = 2
+        width = int(np.count_nonzero(model[..., :-1], axis=-1).max())
+        columns = np.concatenate([np.argsort(key, axis=-1, kind="stable")[..., :width],
+                                  np.full(batch + (1,), s - 1)], axis=-1)
+        model = np.take_along_axis(model, columns, axis=-1)
+        carry = _gather(carry, columns, p0.shape[-1])
+        tracked = np.take_along_axis(lost_at, columns, axis=-1)  # lost_at of those columns
+    else:
+        columns, tracked = None, lost_at
+    first = model
+    for m in range(2, generations + 1):
+        model, carry = scheme.advance(model, carry, rng)
+        sigma[..., m] = collision_probability(model)
+        support[..., m] = support_size(model)
+        drift[..., m] = l1_distance(model, first)
+        # A model is a Dirac mass exactly when one token is left: robust to rounding.
+        collapse_time[(collapse_time < 0) & (support[..., m] == 1)] = m
+        tracked[(tracked < 0) & (model == 0)] = m
+        if keep_models:
+            models[..., m, :] = _scatter(model, columns, p0.shape[-1]) if support_only else model
+    if support_only:
+        np.put_along_axis(lost_at, columns, tracked, axis=-1)
     return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)
+
+
+def _gather(carry, columns, s):
+    """``carry`` with every array over the ``s`` tokens restricted to ``columns``."""
+    if isinstance(carry, tuple):
+        return tuple(_gather(item, columns, s) for item in carry)
+    if isinstance(carry, np.ndarray) and carry.shape[-1:] == (s,):
+        return np.take_along_axis(carry, columns, axis=-1)
+    return carry
+
+
+def _scatter(compact, columns, s):
+    full = np.zeros(compact.shape[:-1] + (s,))
+    np.put_along_axis(full, columns, compact, axis=-1)
+    return full
 
 
 def first_run_of_diracs(support, length: int) -> np.ndarray:

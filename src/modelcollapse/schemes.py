@@ -6,6 +6,10 @@ two methods that the engine (:func:`modelcollapse.simulate`) calls:
 - ``start(p0, rng) -> (model, carry)``: generation 1, trained on real data drawn from ``p0``;
 - ``advance(model, carry, rng) -> (model, carry)``: generation ``m`` to ``m + 1``.
 
+``confined`` says whether every sample after generation 1 comes from a model fitted after
+generation 0 (not from ``p^(0)``), so that all models live on the support of ``p^(1)``; the
+engine then works on those columns alone.
+
 ``p0`` and every model have shape ``(runs, *contexts, s)``; ``carry`` is whatever the scheme
 must remember beyond the current model (kept as small as the scheme allows).
 """
@@ -24,6 +28,7 @@ from .validation import positive_int
 class FullySynthetic:
     """Model ``m`` sees only ``n`` samples from model ``m − 1`` (generation 1: ``n`` real ones)."""
 
+    confined = True
     n: int
 
     def __post_init__(self):
@@ -42,6 +47,7 @@ class PartiallySynthetic:
     ``p^(m) = (N p^(1) + n p̂^(m−1)) / (N + n)`` for ``m ≥ 2``; ``p^(1)`` is fitted on the real
     samples alone."""
 
+    confined = True
     N: int
     n: int
 
@@ -68,6 +74,7 @@ class MostRecent:
     ``max(0, m−K), …, m−1`` (model 0 is the ground truth, so early generations still see
     fresh real data). ``K = 1`` is :class:`FullySynthetic`."""
 
+    confined = False  # the window starts with p^(0)
     n: int
     K: int
 
@@ -112,6 +119,7 @@ class RandomPool:
     history in memory.
     """
 
+    confined = False  # the pool always holds p^(0)
     n: int
 
     def __post_init__(self):
@@ -134,6 +142,7 @@ class Accumulate:
     past synthetic samples, and is fitted on the whole pool (``m n`` samples at generation
     ``m``). The real data's weight falls as ``1/m``."""
 
+    confined = True
     n: int
 
     def __post_init__(self):
@@ -156,6 +165,7 @@ class FreshReal:
     samples from the previous model (model 0 being the truth), and is the mixture
     ``weight · (real frequencies) + (1 − weight) · (synthetic frequencies)``."""
 
+    confined = False  # fresh real data every generation
     n_real: int
     n_synth: int
     weight: float
