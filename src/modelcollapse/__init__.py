@@ -4,9 +4,11 @@ theory and sympy derivations."""
 
 from .engine import SimulationResult, simulate
 from .schemes import Accumulate, FreshReal, FullySynthetic, MostRecent, PartiallySynthetic, RandomPool
+from .sweep import sweep
 
 __all__ = [
     "simulate",
+    "sweep",
     "SimulationResult",
     "FullySynthetic",
     "PartiallySynthetic",

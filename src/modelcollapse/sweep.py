@@ -1,0 +1,46 @@
+"""A grid of simulations in parallel, reproducibly, through joblib (and so on a Dask cluster)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from .engine import SimulationResult, simulate
+from .schemes import SCHEMES
+from .validation import positive_int, probability_rows
+
+
+def sweep(p, schemes, generations: int, runs: int, seed, n_jobs: int | None = None,
+          keep_models: bool = False) -> list[SimulationResult]:
+    """``simulate(p, scheme, generations, runs)`` for every scheme of the grid ``schemes``.
+
+    Grid point ``k`` is seeded with the ``k``-th child of ``SeedSequence(seed)`` (or of
+    ``seed`` itself if it is a SeedSequence), so every point has its own independent stream and
+    the results, returned in grid order, are identical whatever runs them: ``n_jobs`` joblib
+    workers (``None``: joblib's default, one unless a ``joblib.parallel_config`` says otherwise),
+    or a Dask cluster through ``joblib.parallel_config(backend="dask")``.
+    """
+    p0 = probability_rows("p", p)
+    if isinstance(schemes, SCHEMES) or not isinstance(schemes, Sequence) or len(schemes) == 0:
+        raise ValueError(f"schemes must be a non-empty sequence of schemes (the grid), got {schemes!r}")
+    for k, scheme in enumerate(schemes):
+        if not isinstance(scheme, SCHEMES):
+            names = ", ".join(cls.__name__ for cls in SCHEMES)
+            raise ValueError(f"schemes[{k}] must be one of {names}, got {scheme!r}")
+    generations = positive_int("generations", generations)
+    runs = positive_int("runs", runs)
+    if isinstance(seed, np.random.SeedSequence):
+        root = seed
+    elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        root = np.random.SeedSequence(int(seed))
+    else:
+        # A Generator cannot be split reproducibly across workers: ask for the seed itself.
+        raise ValueError(f"seed must be a non-negative int or a SeedSequence, got {seed!r}")
+    children = root.spawn(len(schemes))
+    return Parallel(n_jobs=n_jobs)(
+        delayed(simulate)(p0, scheme, generations, runs, seed=child, keep_models=keep_models)
+        for scheme, child in zip(schemes, children)
+    )
