@@ -71,7 +71,6 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     drift = np.empty_like(sigma)
     support = np.empty(batch + (generations + 1,), dtype=np.int32)
     collapse_time = np.full(batch, -1, dtype=np.int32)
-    lost_at = np.full(batch + p0.shape[-1:], -1, dtype=np.int32)
     models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
     if support_only is None:
@@ -82,29 +81,30 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
 
     start = np.broadcast_to(p0, batch + p0.shape[-1:])
     model, carry = scheme.start(start, rng)
-    for m, current in ((0, start), (1, model)):
-        sigma[..., m] = collision_probability(current)
-        support[..., m] = support_size(current)
-        if keep_models:
-            models[..., m, :] = current
+    # Generations 0 and 1 are full width (p^(1) is drawn from the whole of p^(0)): one pass
+    # over the models for each summary, the truth's own computed once.
+    sigma[..., 0] = collision_probability(p0)
+    support[..., 0] = support_size(p0)
+    sigma[..., 1] = collision_probability(model)
+    support[..., 1] = support_size(model)
     drift[..., 0] = l1_distance(start, model)
     drift[..., 1] = 0.0
     collapse_time[support[..., 1] == 1] = 1
-    lost_at[model == 0] = 1
+    lost_at = np.where(model == 0, np.int32(1), np.int32(-1))
+    if keep_models:
+        models[..., 0, :] = start
+        models[..., 1, :] = model
 
     if support_only:
-        # The columns of p^(1)'s support in their original order, padded with zero-mass ones, and
-        # always token s - 1 last: numpy's multinomial gives the last category the remainder
-        # without a draw, so only this keeps the random stream that of the full-width draw.
-        s = p0.shape[-1]
-        key = (model == 0).astype(np.int8)
-        key[..., -1] = 2
-        width = int(np.count_nonzero(model[..., :-1], axis=-1).max())
-        columns = np.concatenate([np.argsort(key, axis=-1, kind="stable")[..., :width],
-                                  np.full(batch + (1,), s - 1)], axis=-1)
-        model = np.take_along_axis(model, columns, axis=-1)
-        carry = _gather(carry, columns, p0.shape[-1])
-        tracked = np.take_along_axis(lost_at, columns, axis=-1)  # lost_at of those columns
+        # The columns of p^(1)'s support in their original order, then padding, then always
+        # token s - 1: numpy's multinomial gives the last category the remainder without a
+        # draw, so only this keeps the random stream that of the full-width draw. Padding points
+        # at a virtual token s of zero mass (lost at generation 1), appended for the gathers.
+        columns = _support_columns(model)
+        real = columns < p0.shape[-1]  # not the virtual column
+        model = _gather(model, columns, real)
+        carry = _gather(carry, columns, real)
+        tracked = _take(lost_at, columns, real, 1)  # lost_at of those columns
     else:
         columns, tracked = None, lost_at
     first = model
@@ -119,23 +119,45 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
         if keep_models:
             models[..., m, :] = _scatter(model, columns, p0.shape[-1]) if support_only else model
     if support_only:
-        np.put_along_axis(lost_at, columns, tracked, axis=-1)
+        rows = np.nonzero(real)  # write back the real columns' first losses
+        lost_at[rows[:-1] + (columns[rows],)] = tracked[rows]
     return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)
 
 
-def _gather(carry, columns, s):
-    """``carry`` with every array over the ``s`` tokens restricted to ``columns``."""
+def _support_columns(model):
+    """Per row, the nonzero columns but the last, in order, then padding (the virtual column
+    ``s``), then column ``s − 1``; shape ``(*batch, width + 1)``. One pass over ``model``."""
+    s = model.shape[-1]
+    rows = model.reshape(-1, s)
+    row, col = np.nonzero(rows[:, :-1])  # row-major: each row's columns come out sorted
+    counts = np.bincount(row, minlength=len(rows))
+    width = int(counts.max()) if counts.size else 0
+    columns = np.full((len(rows), width + 1), s)
+    columns[:, -1] = s - 1
+    starts = np.cumsum(counts) - counts  # where each row's nonzeros begin in `col`
+    columns[row, np.arange(len(col)) - starts[row]] = col
+    return columns.reshape(model.shape[:-1] + (width + 1,))
+
+
+def _take(array, columns, real, padding):
+    """``array`` at ``columns`` along the token axis, ``padding`` at the virtual column."""
+    return np.where(real, np.take_along_axis(array, np.where(real, columns, 0), axis=-1), padding)
+
+
+def _gather(carry, columns, real):
+    """``carry`` with every array over the tokens restricted to ``columns``."""
     if isinstance(carry, tuple):
-        return tuple(_gather(item, columns, s) for item in carry)
-    if isinstance(carry, np.ndarray) and carry.shape[-1:] == (s,):
-        return np.take_along_axis(carry, columns, axis=-1)
+        return tuple(_gather(item, columns, real) for item in carry)
+    if isinstance(carry, np.ndarray) and carry.shape[:-1] == columns.shape[:-1]:
+        return _take(carry, columns, real, 0)
     return carry
 
 
 def _scatter(compact, columns, s):
-    full = np.zeros(compact.shape[:-1] + (s,))
+    """The full-width model of a compact one (the virtual column dropped)."""
+    full = np.zeros(compact.shape[:-1] + (s + 1,))  # column s: the virtual token, dropped
     np.put_along_axis(full, columns, compact, axis=-1)
-    return full
+    return full[..., :s]
 
 
 def first_run_of_diracs(support, length: int) -> np.ndarray:

@@ -1,0 +1,67 @@
+"""The exact collapse-time solver: time and memory against the number of states.
+
+    .venv/bin/python benchmarks/exact.py              # budget 60 s a solve (the issue's minute)
+    .venv/bin/python benchmarks/exact.py --budget 10  # quicker
+
+For a uniform ``p`` on ``s̃`` tokens (the hardest case: every partition of ``n`` into at most
+``s̃`` parts is reachable) it solves ``modelcollapse.exact.expected_collapse_time`` for growing
+``n`` and prints the number of transient states, the wall time and the peak memory
+(tracemalloc) of each solve, and, per ``s̃``, the largest ``n`` solved within the budget. It
+stops a column when a solve exceeds the budget, or when the growth of the last two solves
+predicts the next one would take more than twice the budget (said in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+
+from modelcollapse.exact import expected_collapse_time, partitions
+
+
+def solve(s_tilde, n):
+    p = np.full(s_tilde, 1 / s_tilde)
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = expected_collapse_time(p, n, max_states=10**7, max_compositions=10**9)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds allowed for one solve")
+    parser.add_argument("--supports", type=int, nargs="+", default=[2, 3, 4, 6, 10])
+    args = parser.parse_args()
+    print(f"# Exact solver: budget {args.budget:.0f} s a solve, uniform p on s̃ tokens")
+    print(f"{'s̃':>4} {'n':>5} {'states':>8} {'seconds':>9} {'peak MB':>9} {'E[T]':>10}")
+    largest = {}
+    for s_tilde in args.supports:
+        n, previous = 4, None
+        while True:
+            states = len(partitions(n, s_tilde)) - 1
+            result, seconds, peak = solve(s_tilde, n)
+            print(f"{s_tilde:>4} {n:>5} {states:>8} {seconds:>9.2f} {peak / 1e6:>9.1f} {result.mean:>10.2f}")
+            if seconds > args.budget:
+                break
+            largest[s_tilde] = (n, states, seconds)
+            following = max(n + 1, int(n * 1.25))
+            if previous and previous[1] > 0.05:
+                growth = seconds / previous[1]
+                predicted = seconds * growth ** ((following - n) / (n - previous[0]))
+                if predicted > 2 * args.budget:
+                    print(f"{'':>4} stop: n = {following} predicted to take {predicted:.0f} s")
+                    break
+            previous, n = (n, seconds), following
+    print("\n# Largest n solved within the budget")
+    for s_tilde, (n, states, seconds) in largest.items():
+        print(f"s̃ = {s_tilde:>2}: n = {n} ({states} states, {seconds:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
