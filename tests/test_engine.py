@@ -240,3 +240,5 @@ def test_support_only_is_refused_for_schemes_that_draw_from_the_truth_again(p_sm
     assert [type(s).__name__ for s in ALL_SCHEMES if not s.confined] == ["MostRecent", "RandomPool", "FreshReal"]
     with pytest.raises(ValueError, match="support_only=True needs a scheme confined"):
         simulate(p_small, RandomPool(5), 5, 2, seed=0, support_only=True)
+    with pytest.raises(ValueError, match="support_only must be None"):
+        simulate(p_small, FullySynthetic(5), 5, 2, seed=0, support_only="yes")

@@ -51,9 +51,9 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     summaries, unless ``keep_models`` asks for every model.
 
     ``support_only``: under schemes whose later data all come from models fitted after
-    generation 1 (``scheme.confined``), every model lives on the support of ``p^(1)``, at most
-    ``n`` tokens a row; generations ``m ≥ 2`` are then drawn and summarised on those columns
-    alone. The multinomial draws are the same calls on the same nonzero probabilities in the
+    generation 1 (``scheme.confined``), every model lives on the support of ``p^(1)``, no
+    more tokens than generation 1 drew; generations ``m ≥ 2`` are then drawn and summarised on
+    those columns alone. The multinomial draws are the same calls on the same nonzero probabilities in the
     same order (a zero-probability category consumes no random numbers), so the models are
     bit-identical to the full-width computation; sums may differ in the last bit. ``None``
     (default) uses it wherever the scheme allows; ``False`` forces full width.
@@ -73,6 +73,8 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     collapse_time = np.full(batch, -1, dtype=np.int32)
     models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
+    if support_only not in (None, True, False):
+        raise ValueError(f"support_only must be None (automatic), True or False, got {support_only!r}")
     if support_only is None:
         support_only = getattr(scheme, "confined", False)
     elif support_only and not getattr(scheme, "confined", False):
@@ -98,8 +100,8 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     if support_only:
         # The columns of p^(1)'s support in their original order, then padding, then always
         # token s - 1: numpy's multinomial gives the last category the remainder without a
-        # draw, so only this keeps the random stream that of the full-width draw. Padding points
-        # at a virtual token s of zero mass (lost at generation 1), appended for the gathers.
+        # draw, so only this keeps the random stream that of the full-width draw. Padding is a
+        # virtual token s of zero mass (so never drawn, and lost at generation 1).
         columns = _support_columns(model)
         real = columns < p0.shape[-1]  # not the virtual column
         model = _gather(model, columns, real)
