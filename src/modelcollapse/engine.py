@@ -70,7 +70,6 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     sigma = np.empty(batch + (generations + 1,))
     drift = np.empty_like(sigma)
     support = np.empty(batch + (generations + 1,), dtype=np.int32)
-    collapse_time = np.full(batch, -1, dtype=np.int32)
     models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
     if support_only not in (None, True, False):
@@ -91,7 +90,6 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     support[..., 1] = support_size(model)
     drift[..., 0] = l1_distance(start, model)
     drift[..., 1] = 0.0
-    collapse_time[support[..., 1] == 1] = 1
     lost_at = np.where(model == 0, np.int32(1), np.int32(-1))
     if keep_models:
         models[..., 0, :] = start
@@ -115,14 +113,14 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
         sigma[..., m] = collision_probability(model)
         support[..., m] = support_size(model)
         drift[..., m] = l1_distance(model, first)
-        # A model is a Dirac mass exactly when one token is left: robust to rounding.
-        collapse_time[(collapse_time < 0) & (support[..., m] == 1)] = m
         tracked[(tracked < 0) & (model == 0)] = m
         if keep_models:
             models[..., m, :] = _scatter(model, columns, p0.shape[-1]) if support_only else model
     if support_only:
         rows = np.nonzero(real)  # write back the real columns' first losses
         lost_at[rows[:-1] + (columns[rows],)] = tracked[rows]
+    # A model is a Dirac mass exactly when one token is left: robust to rounding.
+    collapse_time = first_run_of_diracs(support, 1)
     return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)
 
 
