@@ -1,13 +1,17 @@
 """Exact collapse time of the fully synthetic chain: hand-computed cases, Monte Carlo, and the
 paper's bounds (8)."""
 
+import itertools
+
 import numpy as np
 import pytest
+from scipy.stats import multinomial
 
 from modelcollapse import FullySynthetic, simulate, theory
 from modelcollapse.distributions import random_simplex, with_support_and_S0
 from modelcollapse.exact import (
     _partition_law,
+    _transition_matrix,
     expected_collapse_time,
     expected_collapse_time_from_counts,
     expected_time_to_tokens_left,
@@ -49,6 +53,27 @@ def test_the_two_ways_to_get_the_first_generation_agree():
     np.testing.assert_allclose(dynamic, enumerated, atol=1e-15)
     assert enumerated.sum() == pytest.approx(1.0, abs=1e-12)
 
+
+def test_batched_transition_rows_equal_one_state_at_a_time():
+    """The solver builds all rows with k parts in one matrix product; each must be the law of the
+    sorted counts of Multinomial(n, state/n) summed by brute force, and agree with the
+    token-by-token route."""
+    n = 9
+    states = partitions(n, 4)
+    index = {state: i for i, state in enumerate(states)}
+    batched = _transition_matrix(n, states, index, max_compositions=10**6)
+    # C(12, 3) = 220 count vectors on 4 tokens: below that cap, rows with four parts go token by token
+    token_by_token = _transition_matrix(n, states, index, max_compositions=219)
+    for row, state in zip(batched, states):
+        by_brute_force = np.zeros(len(index))
+        for counts in itertools.product(range(n + 1), repeat=len(state)):
+            if sum(counts) == n:
+                key = tuple(sorted((c for c in counts if c), reverse=True))
+                by_brute_force[index[key]] += multinomial.pmf(counts, n, np.array(state) / n)
+        np.testing.assert_allclose(row, by_brute_force, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(token_by_token, batched, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(batched.sum(axis=1), 1.0, rtol=1e-12)
+    assert batched[0, index[(n,)]] == 1.0  # the Dirac stays a Dirac
 
 def test_partitions():
     assert partitions(4, 2) == [(4,), (3, 1), (2, 2)]

@@ -9,14 +9,18 @@ chain (Kemeny & Snell): ``(I − Q) t = 1`` and ``(I − Q) u = t`` with ``E[τ�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 from math import comb
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.special import gammaln
 
 from .validation import positive_int, probability_rows
+
+# Multinomial weights held in memory at once when building transition rows (8 bytes each).
+_BLOCK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,35 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
 @cache
 def _compositions(n: int, k: int) -> np.ndarray:
     """All ways to write ``n`` as ``k`` ordered non-negative parts (stars and bars)."""
-    bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64).reshape(-1, k - 1)
+    bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64).reshape(comb(n + k - 1, k - 1), k - 1)
     edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + k - 1)])
     return np.diff(edges, axis=1) - 1
+
+
+@lru_cache(maxsize=4)
+def _composition_classes(n: int, k: int):
+    """The count vectors of ``Multinomial(n, ·)`` on ``k`` tokens, their log multinomial
+    coefficients, and the sparse 0/1 matrix sending each to its sorted counts (a partition of
+    ``n`` with zeros dropped). They depend on ``(n, k)`` only, so every state with ``k`` parts
+    shares them: the sort and ``np.unique`` run once per ``k``, not once per state."""
+    x = _compositions(n, k)
+    keys, inverse = np.unique(np.sort(x, axis=1)[:, ::-1], axis=0, return_inverse=True)
+    to_key = csr_matrix((np.ones(len(x)), (np.arange(len(x)), inverse.ravel())), shape=(len(x), len(keys)))
+    partitions_hit = [tuple(int(v) for v in key if v) for key in keys]
+    return x, gammaln(n + 1) - gammaln(x + 1).sum(1), to_key, partitions_hit
+
+
+def _sorted_count_laws(n: int, q_rows: np.ndarray, index: dict, out: np.ndarray) -> None:
+    """Add to ``out[r]`` the law of the sorted counts of ``Multinomial(n, q_rows[r])`` over the
+    partitions in ``index``, for rows ``q_rows > 0`` of equal length ``k``: one matrix product
+    per block of rows, blocks sized to hold about ``_BLOCK`` weights at a time."""
+    x, log_coefficient, to_key, partitions_hit = _composition_classes(n, q_rows.shape[1])
+    columns = np.array([index[key] for key in partitions_hit])
+    block = max(1, _BLOCK // len(x))
+    for start in range(0, len(q_rows), block):
+        log_q = np.log(q_rows[start:start + block])
+        weights = np.exp(log_coefficient + log_q @ x.T)
+        out[start:start + block, columns] += np.asarray(weights @ to_key)
 
 
 def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) -> np.ndarray:
@@ -63,14 +93,9 @@ def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) ->
     """
     k = len(q)
     if comb(n + k - 1, k - 1) <= max_compositions:
-        x = _compositions(n, k)
-        weights = np.exp(gammaln(n + 1) - gammaln(x + 1).sum(1) + x @ np.log(q))
-        keys, inverse = np.unique(np.sort(x, axis=1)[:, ::-1], axis=0, return_inverse=True)
-        totals = np.bincount(inverse.ravel(), weights=weights)
-        law = np.zeros(len(index))
-        for key, weight in zip(map(tuple, keys), totals):
-            law[index[tuple(v for v in key if v)]] += weight
-        return law
+        law = np.zeros((1, len(index)))
+        _sorted_count_laws(n, q[None, :], index, law)
+        return law[0]
     partial = {(): 0.0}  # sorted nonzero counts so far -> log of Σ Π q_i^x_i / x_i!
     for qi in q:
         grown: dict = {}
@@ -91,6 +116,25 @@ def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) ->
         if sum(key) == n:
             law[index[key]] += np.exp(gammaln(n + 1) + log_w)
     return law
+
+
+def _transition_matrix(n: int, states: list, index: dict, max_compositions: int) -> np.ndarray:
+    """Rows ``P(state → ·)`` over the partitions in ``index``: a state with ``k`` parts draws
+    ``Multinomial(n, state / n)`` on ``k`` tokens, so the states are batched by ``k``."""
+    rows = np.zeros((len(states), len(index)))
+    by_parts: dict = {}
+    for row, state in enumerate(states):
+        by_parts.setdefault(len(state), []).append(row)
+    for k, members in by_parts.items():
+        q_rows = np.array([states[row] for row in members], dtype=float) / n
+        if comb(n + k - 1, k - 1) <= max_compositions:
+            block = np.zeros((len(members), len(index)))
+            _sorted_count_laws(n, q_rows, index, block)
+            rows[members] = block
+        else:
+            for row, q in zip(members, q_rows):
+                rows[row] = _partition_law(n, q, index, max_compositions)
+    return rows
 
 
 def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
@@ -120,7 +164,7 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
         )
     index = {state: i for i, state in enumerate(states)}
     columns = [index[state] for state in transient]
-    Q = np.array([_partition_law(n, np.array(state) / n, index, max_compositions)[columns] for state in transient])
+    Q = _transition_matrix(n, transient, index, max_compositions)[:, columns]
     fundamental = np.eye(len(Q)) - Q
     t = np.linalg.solve(fundamental, np.ones(len(Q))) if len(Q) else np.zeros(0)
     second = 2 * np.linalg.solve(fundamental, t) - t if len(Q) else np.zeros(0)
