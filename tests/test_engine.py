@@ -1,9 +1,12 @@
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelcollapse import Accumulate, FreshReal, FullySynthetic, MostRecent, PartiallySynthetic, RandomPool, simulate
+from modelcollapse import engine
 from modelcollapse.distributions import random_simplex
 
 from conftest import assert_within_standard_errors
@@ -242,3 +245,25 @@ def test_support_only_is_refused_for_schemes_that_draw_from_the_truth_again(p_sm
         simulate(p_small, RandomPool(5), 5, 2, seed=0, support_only=True)
     with pytest.raises(ValueError, match="support_only must be None"):
         simulate(p_small, FullySynthetic(5), 5, 2, seed=0, support_only="yes")
+
+
+@settings(max_examples=30, deadline=None)
+@given(scheme=schemes, length=st.integers(1, 5), generations=st.integers(2, 13), seed=st.integers(0, 2**31))
+def test_summaries_do_not_depend_on_the_block_of_generations(scheme, length, generations, seed):
+    """The engine summarises blocks of generations at once; a block of one generation is the
+    plain loop. Every block length, horizons that end mid-block included, gives the same
+    result: a loss that falls on a block boundary or a short last block is not missed."""
+    p = random_simplex(5, seed, contexts=2)
+    p[..., 0] = 0  # a token that is never drawn: lost at generation 1, not later
+    p /= p.sum(-1, keepdims=True)
+    plain = engine.simulate(p, scheme, generations, 4, seed=seed, keep_models=True)
+    with patch.object(engine, "_block_length", lambda size: length):
+        blocked = engine.simulate(p, scheme, generations, 4, seed=seed, keep_models=True)
+    for name in ("models", "sigma", "drift", "support", "collapse_time", "lost_at"):
+        assert np.array_equal(getattr(blocked, name), getattr(plain, name)), name
+
+
+def test_the_block_of_generations_is_bounded_in_bytes():
+    assert engine._block_length(10) == 64
+    assert engine._block_length(10**9) == 1
+    assert engine._block_length(1000 * 401) * 1000 * 401 * 8 <= engine._BLOCK_BYTES

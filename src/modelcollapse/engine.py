@@ -108,14 +108,24 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     else:
         columns, tracked = None, lost_at
     first = model
-    for m in range(2, generations + 1):
-        model, carry = scheme.advance(model, carry, rng)
-        sigma[..., m] = collision_probability(model)
-        support[..., m] = support_size(model)
-        drift[..., m] = l1_distance(model, first)
-        tracked[(tracked < 0) & (model == 0)] = m
-        if keep_models:
-            models[..., m, :] = _scatter(model, columns, p0.shape[-1]) if support_only else model
+    # Models are summarised a block of generations at a time: on the support, a model is a few
+    # dozen numbers a run, and numpy's fixed cost per call would otherwise outweigh the work.
+    # The block is bounded in bytes, so memory does not grow with the horizon.
+    block = np.empty(model.shape[:-1] + (_block_length(model.size), model.shape[-1]))
+    for begin in range(2, generations + 1, block.shape[-2]):
+        end = min(begin + block.shape[-2], generations + 1)
+        for m in range(begin, end):
+            model, carry = scheme.advance(model, carry, rng)
+            block[..., m - begin, :] = model
+            if keep_models:
+                models[..., m, :] = _scatter(model, columns, p0.shape[-1]) if support_only else model
+        recent = block[..., : end - begin, :]
+        sigma[..., begin:end] = collision_probability(recent)
+        support[..., begin:end] = support_size(recent)
+        drift[..., begin:end] = l1_distance(recent, first[..., None, :])
+        zero = recent == 0
+        newly = (tracked < 0) & zero.any(axis=-2)
+        tracked[newly] = (begin + zero.argmax(axis=-2))[newly]
     if support_only:
         rows = np.nonzero(real)  # write back the real columns' first losses
         lost_at[rows[:-1] + (columns[rows],)] = tracked[rows]
@@ -123,6 +133,13 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     collapse_time = first_run_of_diracs(support, 1)
     return SimulationResult(scheme, generations, runs, sigma, drift, support, collapse_time, lost_at, models)
 
+
+_BLOCK_BYTES = 2**24  # the block of recent models summarised together (see simulate)
+
+
+def _block_length(model_size: int) -> int:
+    """Generations per block: up to 64, fewer where one model (all runs) is large."""
+    return int(np.clip(_BLOCK_BYTES // (8 * model_size), 1, 64))
 
 def _support_columns(model):
     """Per row, the nonzero columns but the last, in order, then padding (the virtual column
