@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test check-citation check-site clean
+.PHONY: book test check-citation check-site bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -57,6 +57,12 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
+
+# Measurements, not checks (benchmarks/README.md): timings, so run it on an otherwise idle machine.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/exact.py --budget 60
+	$(BIN)/python benchmarks/book.py
 
 clean:
 	rm -rf _build .pytest_cache

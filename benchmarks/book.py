@@ -21,6 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def relative(name):
+    """The notebook's path from the repository root, whichever way a log spelled it (the build
+    log gives an absolute path, pytest one relative to the root)."""
+    for path in [*ROOT.glob("book/**/*.ipynb"), *ROOT.glob("notebooks/**/*.ipynb")]:
+        rel = path.relative_to(ROOT).as_posix()
+        if name == rel or name.endswith("/" + rel):
+            return rel
+    return name
+
+
 def run(command, env):
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -36,17 +46,17 @@ def main():
                    capture_output=True)
     print(f"# make book and make test on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     book_seconds, book_log = run(["make", "book"], env)
-    per_notebook = {m.group(1): float(m.group(2)) for m in
+    per_notebook = {relative(m.group(1)): float(m.group(2)) for m in
                     re.finditer(r"/([\w./-]+\.ipynb): Executed notebook in ([\d.]+) seconds", book_log)}
     test_seconds, test_log = run(["make", "test", "PYTEST_ADDOPTS=--durations=0"], env)
     under_nbval = defaultdict(float)
     for m in re.finditer(r"^([\d.]+)s call\s+([\w./-]+\.ipynb)::Cell", test_log, re.M):
-        under_nbval[m.group(2)] += float(m.group(1))
+        under_nbval[relative(m.group(2))] += float(m.group(1))
     print(f"make book: {book_seconds:.0f} s   make test: {test_seconds:.0f} s\n")
     print(f"{'notebook':<45} {'book build s':>13} {'nbval s':>9}")
-    for name in sorted(set(per_notebook) | set(under_nbval), key=lambda k: -per_notebook.get(k, 0)):
-        short = next((k for k in under_nbval if name.endswith(k)), name)
-        print(f"{short:<45} {per_notebook.get(name, float('nan')):>13.1f} {under_nbval.get(short, float('nan')):>9.1f}")
+    for name in sorted(set(per_notebook) | set(under_nbval), key=lambda k: (-per_notebook.get(k, 0), k)):
+        book, nbval = per_notebook.get(name), under_nbval.get(name)
+        print(f"{name:<45} {'-' if book is None else f'{book:.1f}':>13} {'-' if nbval is None else f'{nbval:.1f}':>9}")
     heaviest = max(per_notebook, key=per_notebook.get)
     print(f"\nheaviest notebook: {heaviest} ({per_notebook[heaviest]:.0f} s in the book build)")
 
