@@ -141,6 +141,7 @@ def _block_length(model_size: int) -> int:
     """Generations per block: up to 64, fewer where one model (all runs) is large."""
     return int(np.clip(_BLOCK_BYTES // (8 * model_size), 1, 64))
 
+
 def _support_columns(model):
     """Per row, the nonzero columns but the last, in order, then padding (the virtual column
     ``s``), then column ``s − 1``; shape ``(*batch, width + 1)``. One pass over ``model``."""

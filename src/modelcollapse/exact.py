@@ -52,7 +52,8 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
 @cache
 def _compositions(n: int, k: int) -> np.ndarray:
     """All ways to write ``n`` as ``k`` ordered non-negative parts (stars and bars)."""
-    bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64).reshape(comb(n + k - 1, k - 1), k - 1)
+    bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64)
+    bars = bars.reshape(comb(n + k - 1, k - 1), k - 1)  # k = 1: one composition, no bars
     edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + k - 1)])
     return np.diff(edges, axis=1) - 1
 
@@ -65,7 +66,8 @@ def _composition_classes(n: int, k: int):
     shares them: the sort and ``np.unique`` run once per ``k``, not once per state."""
     x = _compositions(n, k)
     keys, inverse = np.unique(np.sort(x, axis=1)[:, ::-1], axis=0, return_inverse=True)
-    to_key = csr_matrix((np.ones(len(x)), (np.arange(len(x)), inverse.ravel())), shape=(len(x), len(keys)))
+    to_key = csr_matrix((np.ones(len(x)), (np.arange(len(x)), inverse.ravel())),
+                        shape=(len(x), len(keys)))
     partitions_hit = [tuple(int(v) for v in key if v) for key in keys]
     return x, gammaln(n + 1) - gammaln(x + 1).sum(1), to_key, partitions_hit
 
