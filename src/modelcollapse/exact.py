@@ -9,7 +9,7 @@ chain (Kemeny & Snell): ``(I − Q) t = 1`` and ``(I − Q) u = t`` with ``E[τ�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -49,9 +49,9 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
     return list(build(n, n, parts))
 
 
-@cache
 def _compositions(n: int, k: int) -> np.ndarray:
-    """All ways to write ``n`` as ``k`` ordered non-negative parts (stars and bars)."""
+    """All ways to write ``n`` as ``k`` ordered non-negative parts (stars and bars); kept by
+    :func:`_composition_classes`'s cache."""
     bars = np.array(list(combinations(range(n + k - 1), k - 1)), dtype=np.int64)
     bars = bars.reshape(comb(n + k - 1, k - 1), k - 1)  # k = 1: one composition, no bars
     edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + k - 1)])
