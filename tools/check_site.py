@@ -5,7 +5,7 @@ Playwright) and fails on: a JavaScript error, a local resource that does not loa
 image, script or stylesheet), a MathJax error, mathematics left untypeset (a ``.math`` element
 MathJax did not render, or ``$…$`` left in the text), a ``??`` where a theorem or equation
 number should be, and an internal link to a missing page or anchor. Saves a screenshot of the
-first screen of every page.
+first screen of every page, and of the first figure of every page that has one.
 
 The machines this runs on reach no CDN, so requests for MathJax are answered from a local copy
 of the same major version (``--mathjax``); every other request off 127.0.0.1 is blocked, which
@@ -252,6 +252,11 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
                 links.setdefault(link, set()).add(str(rel))
             shot = screenshots / (rel.with_suffix("").as_posix().replace("/", "__") + ".png")
             page.screenshot(path=str(shot))
+            # A notebook page's first screen is its code: a second shot shows its first figure.
+            figure = page.locator("article img").first
+            if figure.count():
+                figure.evaluate("image => image.scrollIntoView({block: 'center'})")
+                page.screenshot(path=str(shot.with_name(shot.stem + "__first-figure.png")))
             page.close()
         browser.close()
     server.shutdown()
