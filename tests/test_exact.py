@@ -54,7 +54,7 @@ def test_the_two_ways_to_get_the_first_generation_agree():
     assert enumerated.sum() == pytest.approx(1.0, abs=1e-12)
 
 
-def test_batched_transition_rows_equal_one_state_at_a_time():
+def test_batched_transition_rows_are_the_multinomial_laws():
     """The solver builds all rows with k parts in one matrix product; each must be the law of the
     sorted counts of Multinomial(n, state/n) summed by brute force, and agree with the
     token-by-token route."""
@@ -62,7 +62,8 @@ def test_batched_transition_rows_equal_one_state_at_a_time():
     states = partitions(n, 4)
     index = {state: i for i, state in enumerate(states)}
     batched = _transition_matrix(n, states, index, max_compositions=10**6)
-    # C(12, 3) = 220 count vectors on 4 tokens: below that cap, rows with four parts go token by token
+    # C(12, 3) = 220 count vectors on 4 tokens: below that cap, rows with four parts go
+    # token by token
     token_by_token = _transition_matrix(n, states, index, max_compositions=219)
     for row, state in zip(batched, states):
         by_brute_force = np.zeros(len(index))

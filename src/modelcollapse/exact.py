@@ -72,17 +72,19 @@ def _composition_classes(n: int, k: int):
     return x, gammaln(n + 1) - gammaln(x + 1).sum(1), to_key, partitions_hit
 
 
-def _sorted_count_laws(n: int, q_rows: np.ndarray, index: dict, out: np.ndarray) -> None:
-    """Add to ``out[r]`` the law of the sorted counts of ``Multinomial(n, q_rows[r])`` over the
+def _sorted_count_laws(n: int, q_rows: np.ndarray, index: dict) -> np.ndarray:
+    """Row ``r``: the law of the sorted counts of ``Multinomial(n, q_rows[r])`` over the
     partitions in ``index``, for rows ``q_rows > 0`` of equal length ``k``: one matrix product
     per block of rows, blocks sized to hold about ``_BLOCK`` weights at a time."""
     x, log_coefficient, to_key, partitions_hit = _composition_classes(n, q_rows.shape[1])
     columns = np.array([index[key] for key in partitions_hit])
+    out = np.zeros((len(q_rows), len(index)))
     block = max(1, _BLOCK // len(x))
     for start in range(0, len(q_rows), block):
         log_q = np.log(q_rows[start:start + block])
         weights = np.exp(log_coefficient + log_q @ x.T)
-        out[start:start + block, columns] += np.asarray(weights @ to_key)
+        out[start:start + block, columns] = np.asarray(weights @ to_key)
+    return out
 
 
 def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) -> np.ndarray:
@@ -95,9 +97,7 @@ def _partition_law(n: int, q: np.ndarray, index: dict, max_compositions: int) ->
     """
     k = len(q)
     if comb(n + k - 1, k - 1) <= max_compositions:
-        law = np.zeros((1, len(index)))
-        _sorted_count_laws(n, q[None, :], index, law)
-        return law[0]
+        return _sorted_count_laws(n, q[None, :], index)[0]
     partial = {(): 0.0}  # sorted nonzero counts so far -> log of Σ Π q_i^x_i / x_i!
     for qi in q:
         grown: dict = {}
@@ -130,9 +130,7 @@ def _transition_matrix(n: int, states: list, index: dict, max_compositions: int)
     for k, members in by_parts.items():
         q_rows = np.array([states[row] for row in members], dtype=float) / n
         if comb(n + k - 1, k - 1) <= max_compositions:
-            block = np.zeros((len(members), len(index)))
-            _sorted_count_laws(n, q_rows, index, block)
-            rows[members] = block
+            rows[members] = _sorted_count_laws(n, q_rows, index)
         else:
             for row, q in zip(members, q_rows):
                 rows[row] = _partition_law(n, q, index, max_compositions)
