@@ -142,3 +142,11 @@ def test_first_loss_time_agrees_with_monte_carlo():
 def test_first_loss_on_two_tokens_is_collapse():
     p = np.array([0.6, 0.4])
     assert expected_time_to_tokens_left(p, 9, 1).mean == expected_collapse_time(p, 9).mean
+
+
+def test_the_same_input_gives_the_same_bits():
+    """On one machine a repeated solve is bit-identical, caches included: the rounding of stored
+    values (modelcollapse.report) absorbs differences between CPUs, never between runs."""
+    p = with_support_and_S0(s=600, support=52, S0=0.1)
+    first, again = expected_collapse_time(p, 10), expected_collapse_time(p, 10)
+    assert (first.mean.hex(), first.std.hex()) == (again.mean.hex(), again.std.hex())
