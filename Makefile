@@ -1,6 +1,7 @@
-# Two commands a reader needs: `make book` builds the HTML, `make test` runs every check.
-# CI adds `make check-citation` (CITATION.cff against the CFF 1.2.0 schema) and `make check-site`
-# (the built HTML in headless Chromium).
+# Two commands a reader needs: `make test` executes every notebook and checks it against its
+# committed outputs (with the unit tests); `make book` renders those outputs as HTML.
+# CI adds `make test-portable` (the notebooks at every SIMD level), `make check-citation`
+# (CITATION.cff against the CFF 1.2.0 schema) and `make check-site` (the built HTML in Chromium).
 # Both create .venv on first use and install requirements.txt into it. MODELCOLLAPSE_DATA, if set,
 # reaches the notebooks and tests through the environment (see modelcollapse.data).
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test check-citation check-site bench clean
+.PHONY: book test test-portable notebooks check-citation check-site bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -22,19 +23,34 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-# Clean _build first: the execution cache keys on notebook cells only, so a change in src/
-# would otherwise publish stale numbers.
+# Renders the committed notebook outputs, which `make test` verifies against a fresh execution;
+# nothing is executed here (execute_notebooks: off). Starts from a clean HTML tree, keeping the
+# test logs under _build.
 book: $(STAMP)
 	@$(BIN)/jupyter-book --version | grep -Eq 'Jupyter Book[[:space:]]*:[[:space:]]*1\.' \
 		|| { echo "make book: Jupyter Book 1.x is required"; $(BIN)/jupyter-book --version; exit 1; }
-	rm -rf _build
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@test -f _build/html/index.html || { echo "make book: _build/html/index.html was not written"; exit 1; }
 	@echo "Book built: _build/html/index.html"
 
+# Re-execute every notebook in place at the default scale: the outputs the book renders and
+# `make test` compares with. Review the diff, then commit.
+NOTEBOOKS := $(wildcard book/*/*.ipynb notebooks/*.ipynb)
+notebooks: $(STAMP)
+	@test "$${MODELCOLLAPSE_FULL_SCALE:-0}" = 0 \
+		|| { echo "make notebooks: unset MODELCOLLAPSE_FULL_SCALE; full-scale outputs are never committed"; exit 1; }
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=900 $(NOTEBOOKS)
+
 # Unit, property and symbolic tests, then strict nbval over every notebook (see pyproject.toml).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Strict nbval over every notebook once per SIMD level numpy can dispatch to on this machine,
+# from the baseline up (NPY_DISABLE_CPU_FEATURES): the committed outputs must not depend on the
+# CPU that executed them. Logs in _build/test-portable.
+test-portable: $(STAMP)
+	$(BIN)/python tools/test_portable.py
 
 $(CFF_VENV)/.installed: requirements-citation.txt
 	@test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
