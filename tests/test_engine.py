@@ -166,6 +166,13 @@ def test_contexts_are_independent_chains():
         (lambda: FreshReal(5, 5, 1.5), "weight"),
         (lambda: FreshReal(5, 5, -0.1), "weight"),
         (lambda: FreshReal(5, 5, "half"), "weight"),
+        # Sizes numpy cannot draw, or whose frequencies float64 cannot hold exactly.
+        (lambda: FullySynthetic(2**63), "n"),
+        (lambda: PartiallySynthetic(2**53 + 1, 5), "N"),
+        (lambda: MostRecent(2**60, 2), "n"),
+        (lambda: RandomPool(2**54), "n"),
+        (lambda: Accumulate(2**54), "n"),
+        (lambda: FreshReal(5, 2**64, 0.5), "n_synth"),
     ],
 )
 def test_schemes_reject_bad_sizes(make, name):
@@ -267,3 +274,15 @@ def test_the_block_of_generations_is_bounded_in_bytes():
     assert engine._block_length(10) == 64
     assert engine._block_length(10**9) == 1
     assert engine._block_length(1000 * 401) * 1000 * 401 * 8 <= engine._BLOCK_BYTES
+
+
+def test_most_recent_uses_floor_n_over_K_samples_from_each_model():
+    """As the paper defines it: generation 1 sees floor(n/K) real samples (one at K = n = 10, so
+    a Dirac mass in every run), and a full window K·floor(n/K) samples (9 at n = 10, K = 3)."""
+    p = random_simplex(8, 0, contexts=1)[0]
+    r = simulate(p, MostRecent(10, 10), generations=2, runs=200, seed=3)
+    assert np.all(r.support[:, 1] == 1)
+    r = simulate(p, MostRecent(10, 3), generations=6, runs=50, seed=4, keep_models=True)
+    counts = r.models[:, 4:] * 9  # generations 4 and beyond: a full window of three models
+    np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+    assert not np.allclose(r.models[:, 4:] * 10, np.round(r.models[:, 4:] * 10), atol=1e-9)

@@ -52,7 +52,7 @@ def test_collapse_time_bounds_are_eq8():
 @pytest.mark.parametrize("n_, S0_, support_", [(10, 0.1, 52), (3, 0.5, 2), (400, 0.02, 600)])
 def test_theory_functions_match_the_derivation(n_, S0_, support_):
     values = {n: n_, S0: S0_, s_tilde: support_}
-    ms = np.arange(0, 40, 7)
+    ms = np.arange(1, 40, 7)
     S_expr = d.expected_sigma()
     lower_rho, upper_rho = d.collapse_probability_bounds()
     lo, hi = theory.collapse_probability_bounds(ms, n_, S0_, support_)
@@ -76,6 +76,11 @@ def test_theory_functions_match_the_derivation(n_, S0_, support_):
         (lambda: theory.S_fully_synthetic(1, 10, 1.2), "S0"),
         (lambda: theory.S_fully_synthetic(1, 10, float("nan")), "S0"),
         (lambda: theory.collapse_probability_bounds(1, 10, 0.1, 1), "support"),
+        # Eq. (7) bounds models fitted on n samples: at m = 0, p = (0.99, 0.01) and n = 10 its
+        # lower bound would be 0.802 while ρ_0 = 0.
+        (lambda: theory.collapse_probability_bounds(np.array([0, 1]), 10, 0.9802, 2), "m"),
+        # A Dirac mass has already collapsed: no diffusion time, and no NaN.
+        (lambda: theory.diffusion_collapse_time([1.0, 0.0], 10), "p"),
         (lambda: theory.collapse_time_bounds(10, 0.0, 52), "S0"),
     ],
 )
@@ -86,16 +91,26 @@ def test_theory_rejects_bad_input(call, name):
 
 @pytest.mark.parametrize("K", [2, 3, 4])
 def test_fixation_time_solves_the_backward_equation(K):
-    t_mean, generator, vertex = d.fixation_time(K)
+    t_mean, generator, vertex, faces = d.fixation_time(K)
     assert generator == -1
     assert vertex == 0
+    assert faces == [0] * K
+
+
+@pytest.mark.parametrize("K", [2, 3, 4])
+def test_the_generator_comes_from_the_chains_moments(K):
+    """Zero drift and covariance (diag x − xxᵀ)/n, from the multinomial MGF."""
+    xs, drift, covariance = d.diffusion_coefficients(K)
+    assert drift == sp.zeros(K, 1)
+    expected = (sp.diag(*xs) - sp.Matrix(xs) * sp.Matrix(xs).T) / n
+    assert (covariance - expected).applyfunc(sp.simplify) == sp.zeros(K, K)
 
 
 def test_fixation_time_is_not_solved_by_a_wrong_constant():
     """The check has teeth: doubling the formula breaks L t = −1."""
     xs = list(sp.symbols("x1:4", positive=True))
-    t_mean, _, _ = d.fixation_time(3)
-    wrong = d.wright_fisher_generator(2 * t_mean, xs).subs(xs[-1], 1 - xs[0] - xs[1])
+    t_mean, _, _, _ = d.fixation_time(3)
+    wrong = d.diffusion_generator(2 * t_mean, 3).subs(xs[-1], 1 - xs[0] - xs[1])
     assert sp.simplify(wrong) == -2
 
 
@@ -107,7 +122,7 @@ def test_feller_extinction_probability_solves_its_backward_equation():
 
 def test_diffusion_collapse_time_matches_the_derivation():
     p = np.array([0.5, 0.3, 0.2, 0.0])
-    t_mean, _, _ = d.fixation_time(3)
+    t_mean, _, _, _ = d.fixation_time(3)
     xs = sp.symbols("x1:4", positive=True)
     expected = float(t_mean.subs(dict(zip(xs, (0.5, 0.3, 0.2)))).subs(n, 40))
     assert theory.diffusion_collapse_time(p, 40) == pytest.approx(expected, rel=1e-12)

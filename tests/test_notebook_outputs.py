@@ -73,3 +73,20 @@ def test_significant_digits(number, digits):
 def test_the_scan_finds_what_it_must():
     text = 'glue 17.456242243124876, a version 3.11.7, x1.0000000000001, and 2.848511415621366e+180'
     assert [m.group() for m in FLOAT.finditer(text)] == ["17.456242243124876", "2.848511415621366e+180"]
+
+
+#: The widest code line the book's column shows without horizontal scrolling.
+CODE_WIDTH = 90
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_code_fits_the_page_and_headings_carry_no_hand_numbers(path):
+    """Sphinx numbers the sections itself ("3.2.1. 1. Collision…" otherwise), and a wider code
+    line scrolls sideways on the page."""
+    cells = json.loads((ROOT / path).read_text())["cells"]
+    wide = [(i, line) for i, c in code_cells(path) for line in "".join(c["source"]).split("\n")
+            if len(line) > CODE_WIDTH]
+    numbered = [line for c in cells if c["cell_type"] == "markdown"
+                for line in "".join(c["source"]).split("\n") if re.match(r"#+ \d+\.", line)]
+    assert not wide, f"{path}: code lines wider than {CODE_WIDTH} characters: {wide}"
+    assert not numbered, f"{path}: headings with hand numbers: {numbered}"

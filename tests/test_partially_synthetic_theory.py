@@ -1,9 +1,13 @@
 """Theorem 2 (NOTES §5): the derived recursion, the sign of eq. (9), the limit and gamma, and the
 exact long-run drift, symbolically and by Monte Carlo."""
 
+import itertools
+
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelcollapse import PartiallySynthetic, simulate, theory
 from modelcollapse.derivations import partially_synthetic as d
@@ -34,6 +38,25 @@ def test_eq9_holds_with_a_plus_sign_not_as_printed():
     # As printed, a Dirac p (S_0 = 1) would not stay at S = 1; the derived S_m does.
     assert check["derived at a Dirac"] == 1
     assert sp.simplify(check["printed at a Dirac"] - 1) != 0
+
+
+def test_the_n_much_larger_than_N_remark():
+    """The paper's remark after Theorem 2 (n ≫ N: α ≈ β ≈ 1), on the corrected and printed
+    eq. (9): the corrected form keeps S_m at S_1 at every fixed m; the printed one falls below
+    S_1; the long-run limit sits slightly above S_1."""
+    limit = d.large_n_limit()
+    N, S0 = d.N, d.S0
+    assert (limit["alpha"], limit["rate"], limit["step constant"]) == (1, 1, 0)
+    assert limit["corrected - S_1"] == 0
+    assert sp.simplify(limit["printed - S_1"] + 2 * (1 - 1 / N) * S0 / (2 * N + 1)) == 0
+    assert sp.simplify(limit["long run - S_1"] - (1 - 1 / N) * (1 - S0) / (2 * N + 1)) == 0
+    # The closed form agrees: at N = 2, n = 10**6, generations 2..5 stay within 1e-5 of S_1,
+    # and the far limit approaches S_1 + (1 - 1/N)(1 - S0)/(2N + 1).
+    S1 = 1 / 2 + 0.5 * 0.3
+    near = theory.S_partially_synthetic(np.arange(2, 6), 2, 10**6, 0.3)
+    np.testing.assert_allclose(near, S1, atol=1e-5)
+    far = theory.S_partially_synthetic_limit(2, 10**6, 0.3)
+    assert far == pytest.approx(S1 + 0.5 * 0.7 / 5, abs=1e-5)
 
 
 def test_limit_is_one_minus_gamma():
@@ -185,3 +208,62 @@ def test_drift_curves_by_monte_carlo():
 def test_mean_with_reused_subset_forgets_the_first_model():
     solution, q, p1 = d.mean_with_reused_subset()
     assert sp.simplify(solution - (q + d.alpha ** (d.m - 1) * (p1 - q))) == 0
+
+
+# --- Theorem 4 (the paper's App. B): Theorem 3 with φ(ζ) in place of 2 -------------------------
+
+def test_phi_is_two_at_one_half_and_theorem3_is_theorem4_there():
+    phi, limit, series = d.phi_at_half()
+    assert limit == 2
+    assert sp.simplify(series - (2 + sp.Rational(8, 3) * sp.Symbol("u", positive=True) ** 2)) == 0
+    assert theory.phi(0.5) == 2.0
+    for x in (0.1, 0.3, 0.49, 0.4999999):  # the numpy φ against sympy's, both sides of the switch
+        assert theory.phi(x) == pytest.approx(float(phi.subs(d.x, sp.Float(x, 30))), rel=1e-12)
+    xs = np.linspace(0.01, 0.5, 200)
+    assert np.all(np.diff([theory.phi(x) for x in xs]) < 0)  # decreasing, so φ >= 2
+    assert theory.deviation_bound(100, 10, 600, zeta=0.5) == theory.deviation_bound(100, 10, 600)
+
+
+def test_zeta_and_the_general_bound():
+    assert theory.zeta(100, 10, 0.25) == 0.5
+    assert theory.zeta(100, 10, 0.0) == pytest.approx(0.5 - 0.5 * (100 / 110) ** 2, rel=1e-15)
+    # A smaller λ gives a smaller ζ, a larger φ(ζ), a tighter bound, by the factor √(2/φ(ζ)).
+    z = theory.zeta(100, 10, 0.1)
+    ratio = theory.deviation_bound(100, 10, 600, zeta=z) / theory.deviation_bound(100, 10, 600)
+    assert ratio == pytest.approx(np.sqrt(2 / theory.phi(z)), rel=1e-12)
+    assert ratio < 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=st.lists(st.integers(0, 12), min_size=1, max_size=9).filter(lambda c: sum(c) > 0))
+def test_max_split_product_is_the_best_partition(counts):
+    """Against every subset, by brute force."""
+    total = sum(counts)
+    best = max(sum(c for c, keep in zip(counts, mask) if keep) for mask in
+               itertools.product([0, 1], repeat=len(counts))
+               if sum(c for c, keep in zip(counts, mask) if keep) <= total / 2)
+    assert theory.max_split_product(np.array(counts)) == best * (total - best) / total**2
+
+
+def test_per_token_drift_limits_sum_to_the_drift_limit():
+    p1 = with_support_and_S0(12, 12, 0.3)
+    per_token = theory.drift_limit_per_token(50, 20, p1)
+    assert per_token.sum() == pytest.approx(theory.drift_limit(50, 20, float(np.sum(p1**2))), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: theory.phi(0.0), "x"),
+        (lambda: theory.phi(0.6), "x"),
+        (lambda: theory.zeta(100, 10, 0.3), "lam"),
+        (lambda: theory.zeta(100, 10, float("nan")), "lam"),
+        (lambda: theory.deviation_bound(100, 10, 600, zeta=0.7), "x"),
+        (lambda: theory.max_split_product(np.array([0, 0])), "counts"),
+        (lambda: theory.max_split_product(np.array([0.5, 0.5])), "counts"),
+        (lambda: theory.max_split_product(np.array([3, -1])), "counts"),
+    ],
+)
+def test_theorem4_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        call()

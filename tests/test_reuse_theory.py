@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelcollapse import Accumulate, FreshReal, simulate, theory
 from modelcollapse.derivations import reuse as d
@@ -26,6 +28,12 @@ def test_accumulate_limit_is_a_sinc():
     at = {d.a: sp.Rational(1, 3), d.m: 6}
     direct = sp.prod([(1 - sp.Rational(1, 9) / kk**2) for kk in range(1, 7)])
     assert sp.simplify(product.subs(at) - direct) == 0
+
+
+def test_fresh_real_step_is_derived_from_the_binomial_moments():
+    stated = (d.w**2 * (1 - d.S0) / d.n_real + (1 - d.w) ** 2 * (1 - d.S0 - d.V) / d.n_synth
+              + (1 - d.w) ** 2 * d.V)
+    assert sp.simplify(d.fresh_real_step() - stated) == 0
 
 
 def test_fresh_real_stationary_and_optimal_weight():
@@ -67,6 +75,46 @@ def test_fresh_real_monte_carlo(weight):
     p = with_support_and_S0(6, 6, 0.3)
     r = simulate(p, FreshReal(5, 5, weight), generations=60, runs=3000, seed=2)
     assert_within_standard_errors(r.sigma[:, 40:].mean(1), theory.S_fresh_real_limit(5, 5, weight, 0.3))
+
+
+def test_accumulate_collapses_exactly_when_the_real_samples_agree():
+    """S_∞ < 1 rules out almost-sure collapse only: a model is a Dirac mass at some generation
+    exactly when p^(1) is one (the real samples stay in the pool), with probability Σ p_i^n."""
+    p, n, runs = np.array([0.7, 0.3]), 3, 20_000
+    r = simulate(p, Accumulate(n), generations=30, runs=runs, seed=4)
+    assert set(np.unique(r.collapse_time)) == {-1, 1}
+    collapsed = (r.collapse_time == 1).astype(float)
+    assert_within_standard_errors(collapsed, float(np.sum(p**n)))
+
+
+def test_one_sample_each_is_best_mixed_half_and_half():
+    """At n = 1 the optimal-weight formula is 0/0; its limit 1/2 is the minimiser, and weight 1
+    (fresh real data only) is the worst choice but one: S = 0.55 against 1.00 at S_0 = 0.1."""
+    best, _, _, _ = d.fresh_real_optimal_weight()
+    assert sp.limit(best, d.K, 1) == sp.Rational(1, 2)
+    assert theory.fresh_real_optimal_weight(1) == 0.5
+    weights = np.linspace(0, 1, 1001)
+    S = [theory.S_fresh_real_limit(1, 1, w, 0.1) for w in weights]
+    assert weights[int(np.argmin(S))] == 0.5
+    assert theory.S_fresh_real_limit(1, 1, 0.5, 0.1) == pytest.approx(0.55, rel=1e-12)
+    assert theory.S_fresh_real_limit(1, 1, 1.0, 0.1) == 1.0
+
+
+@pytest.mark.parametrize("weight", [0.5, 1.0])
+def test_fresh_real_monte_carlo_with_one_sample_each(weight):
+    p = with_support_and_S0(6, 6, 0.3)
+    r = simulate(p, FreshReal(1, 1, weight), generations=60, runs=3000, seed=3)
+    assert_within_standard_errors(r.sigma[:, 40:].mean(1), theory.S_fresh_real_limit(1, 1, weight, 0.3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n_real=st.integers(1, 10**6), n_synth=st.integers(1, 10**6),
+       weight=st.one_of(st.just(0.0), st.just(1.0), st.floats(0, 1)),
+       S0=st.one_of(st.just(1.0), st.floats(1e-12, 1)))
+def test_fresh_real_limit_is_a_collision_probability(n_real, n_synth, weight, S0):
+    """S_0 <= S <= 1 for every input, rounding included (S_0 + V* once gave 1 + 4e-16)."""
+    S = theory.S_fresh_real_limit(n_real, n_synth, weight, S0)
+    assert S0 * (1 - 1e-15) <= S <= 1.0
 
 
 @pytest.mark.parametrize(

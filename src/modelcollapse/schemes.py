@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import draw
-from .validation import positive_int
+from .validation import positive_int, sample_size
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class FullySynthetic:
     n: int
 
     def __post_init__(self):
-        positive_int("n", self.n)
+        sample_size("n", self.n)
 
     def start(self, p0, rng):
         return draw(rng, self.n, p0) / self.n, None
@@ -52,8 +52,8 @@ class PartiallySynthetic:
     n: int
 
     def __post_init__(self):
-        positive_int("N", self.N)
-        positive_int("n", self.n)
+        sample_size("N", self.N)
+        sample_size("n", self.n)
 
     @property
     def alpha(self) -> float:
@@ -72,14 +72,17 @@ class PartiallySynthetic:
 class MostRecent:
     """Model ``m`` is trained on ``⌊n/K⌋`` fresh samples from each of the models
     ``max(0, m−K), …, m−1`` (model 0 is the ground truth, so early generations still see
-    fresh real data). ``K = 1`` is :class:`FullySynthetic`."""
+    fresh real data). ``K = 1`` is :class:`FullySynthetic`.
+
+    As the paper defines it, a full window gives ``K⌊n/K⌋ ≤ n`` samples (fewer when ``K`` does
+    not divide ``n``), and generation 1 is fitted on ``⌊n/K⌋`` real samples alone."""
 
     confined = False  # the window starts with p^(0)
     n: int
     K: int
 
     def __post_init__(self):
-        positive_int("n", self.n)
+        sample_size("n", self.n)
         positive_int("K", self.K)
         if self.K > self.n:
             raise ValueError(
@@ -123,7 +126,7 @@ class RandomPool:
     n: int
 
     def __post_init__(self):
-        positive_int("n", self.n)
+        sample_size("n", self.n)
 
     def start(self, p0, rng):
         return draw(rng, self.n, p0) / self.n, (p0.copy(), 1)
@@ -146,7 +149,7 @@ class Accumulate:
     n: int
 
     def __post_init__(self):
-        positive_int("n", self.n)
+        sample_size("n", self.n)
 
     def start(self, p0, rng):
         pool = draw(rng, self.n, p0)
@@ -171,8 +174,8 @@ class FreshReal:
     weight: float
 
     def __post_init__(self):
-        positive_int("n_real", self.n_real)
-        positive_int("n_synth", self.n_synth)
+        sample_size("n_real", self.n_real)
+        sample_size("n_synth", self.n_synth)
         w = self.weight
         if isinstance(w, bool) or not isinstance(w, (int, float, np.floating, np.integer)) or not 0 <= w <= 1:
             raise ValueError(f"weight must be a number in [0, 1] (the weight of the real data), got {w!r}")

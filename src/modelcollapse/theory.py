@@ -39,10 +39,14 @@ def S_fully_synthetic(m, n, S0) -> np.ndarray:
 def collapse_probability_bounds(m, n, S0, support):
     """The paper's eq. (7): ``(lower, upper)`` bounds on ``ρ_m = P(p^(m) is a Dirac)``.
 
-    Returned as printed; the lower bound is negative (so vacuous) until
-    ``n(1 − S_0)(1 − 1/n)^m < 1``.
+    Returned as printed, for ``m ≥ 1``; the lower bound is negative (so vacuous) until
+    ``n(1 − S_0)(1 − 1/n)^m < 1``. ``m = 0`` is refused: the bracketing they come from,
+    ``S_m ≤ ρ_m + (1 − 1/n)(1 − ρ_m)``, holds for a model fitted on ``n`` samples, not for
+    ``p^(0)`` (``p = (0.99, 0.01)``, ``n = 10`` would give a lower bound of 0.802 for ``ρ_0 = 0``).
     """
     m, n, S0, support = _generations(m), positive_int("n", n), _collision("S0", S0), _support(support)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1 (eq. (7) bounds models fitted on n samples), got {m!r}")
     decay = (1 - S0) * (1 - 1 / n) ** m
     return 1 - n * decay, 1 - decay / (1 - 1 / support)
 
@@ -62,9 +66,12 @@ def _law(p) -> np.ndarray:
 
 def diffusion_collapse_time(p, n) -> float:
     """Wright–Fisher diffusion approximation of ``E[T]`` for fully synthetic training started
-    at ``p``: ``−2n Σ_i (1 − p_i) log(1 − p_i)`` generations (derived in
-    ``derivations.fully_synthetic.fixation_time``)."""
+    at ``p``: ``−2n Σ_i (1 − p_i) log(1 − p_i)`` generations (the classical formula, stated and
+    then checked in ``derivations.fully_synthetic.fixation_time``)."""
     q, n = _law(p), positive_int("n", n)
+    if q.size < 2:
+        raise ValueError("p must have at least two tokens with positive probability "
+                         "(a Dirac mass has already collapsed)")
     return float(-2 * n * np.sum((1 - q) * np.log1p(-q)))
 
 
@@ -128,6 +135,15 @@ def drift_limit(N, n, sigma1) -> np.ndarray:
     return n * (1 - sigma1) / (N**2 + 2 * N * n + n)
 
 
+def drift_limit_per_token(N, n, p1) -> np.ndarray:
+    """``lim_m E[(p_i^(m) − p_i^(1))² | p^(1)] = n p_i^(1)(1 − p_i^(1))/(N² + 2Nn + n)``, token by
+    token: the recursion behind :func:`drift_limit` holds for each coordinate with
+    ``p_i(1 − p_i)`` in place of ``1 − σ_1``, and the tokens sum to it."""
+    N, n, _, _ = _alpha_beta(N, n)
+    p1 = probability_rows("p1", p1)
+    return n * p1 * (1 - p1) / (N**2 + 2 * N * n + n)
+
+
 def max_synthetic_from_drift(N, support, eps) -> float:
     """Largest ``n`` with ``√(s̃ · n/(N² + 2Nn + n)) ≤ ε``, a sufficient condition for
     ``lim E||p^(m) − p^(1)||_1 ≤ ε`` (Cauchy–Schwarz on the support, ``1 − σ_1 ≤ 1``):
@@ -159,10 +175,51 @@ def G(n, s) -> float:
     return float(2.0**s - 2)
 
 
-def deviation_bound(N, n, s) -> float:
-    """Theorem 3: ``E||p^(m) − p^(1)||_1 < (1/N) √(πn/2) G_n(s)`` for every ``m ≥ 2``."""
+def phi(x) -> float:
+    """Lemma 1's ``φ(x) = log((1 − x)/x)/(1 − 2x)`` on ``(0, 1/2)``, and ``φ(1/2) = 2``, its limit
+    (``derivations.partially_synthetic.phi_at_half``); decreasing, so ``φ ≥ 2``."""
+    if isinstance(x, bool) or not np.isfinite(x) or not 0 < x <= 0.5:
+        raise ValueError(f"x must be a number in (0, 1/2], got {x!r}")
+    if abs(x - 0.5) < 1e-6:  # 0/0 at 1/2: the series 2 + (8/3)(1/2 − x)² + …, exact to 1e-18
+        return float(2 + 8 / 3 * (0.5 - x) ** 2)
+    return float(np.log((1 - x) / x) / (1 - 2 * x))
+
+
+def max_split_product(counts) -> float:
+    """``max_A p(A)(1 − p(A))`` for the empirical law of ``counts``: the subset sum of the counts
+    closest to half their total (a partition problem, solved exactly by tracking every reachable
+    subset sum, in ``O(tokens × total)`` bit operations)."""
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
+        raise ValueError(f"counts must be a 1-D array of non-negative integers, got {counts!r}")
+    total = int(counts.sum())
+    if total < 1:
+        raise ValueError("counts must have a positive total")
+    reachable = 1  # bit k set: some subset of the counts sums to k
+    for c in counts[counts > 0].tolist():
+        reachable |= reachable << c
+    half = total // 2
+    best = max(k for k in range(half + 1) if reachable >> k & 1)
+    return best * (total - best) / total**2
+
+
+def zeta(N, n, lam) -> float:
+    """Theorem 4's ``ζ = 1/2 − (1/2 − 2λ)(N/(N + n))²`` with
+    ``λ = E[max_A p^(1)(A) p^(1)(A^c)]`` in ``[0, 1/4]``; ``λ = 1/4`` gives ``ζ = 1/2``."""
+    N, n = positive_int("N", N), positive_int("n", n)
+    if isinstance(lam, bool) or not np.isfinite(lam) or not 0 <= lam <= 0.25:
+        raise ValueError(f"lam must be a number in [0, 1/4], got {lam!r}")
+    return float(0.5 - (0.5 - 2 * lam) * (N / (N + n)) ** 2)
+
+
+def deviation_bound(N, n, s, zeta=None) -> float:
+    """Theorem 4: ``E||p^(m) − p^(1)||_1 < (1/N) √(πn/φ(ζ)) G_n(s)`` for every ``m ≥ 2``.
+
+    ``zeta=None`` (or 1/2, so ``φ = 2``) is Theorem 3, ``(1/N) √(πn/2) G_n(s)``; a ``ζ`` from
+    :func:`zeta` gives the general form."""
     N = positive_int("N", N)
-    return float(np.sqrt(np.pi * n / 2) * G(n, s) / N)
+    factor = 2.0 if zeta is None else phi(zeta)
+    return float(np.sqrt(np.pi * n / factor) * G(n, s) / N)
 
 
 def max_synthetic(N, s, eps) -> float:
@@ -200,17 +257,21 @@ def S_fresh_real_limit(n_real, n_synth, weight, S0) -> float:
     if isinstance(weight, bool) or not 0 <= weight <= 1:
         raise ValueError(f"weight must be a number in [0, 1], got {weight!r}")
     u = 1 - weight
-    denominator = 1 - u**2 * (1 - 1 / n_s)  # >= 1/n_s > 0
-    return float(S0 + (1 - S0) * (weight**2 / n_r + u**2 / n_s) / denominator)
+    denominator = weight * (2 - weight) + u**2 / n_s  # 1 − u²(1 − 1/n_s) >= 1/n_s > 0
+    # 1 − V*/(1 − S_0) as a product of non-negative factors, so that S = 1 − (1 − S_0)·kept
+    # never rounds above 1 (S_0 + V* did: 1 + 2e-16 at w = 0).
+    kept = weight * (2 - weight - weight / n_r) / denominator
+    return float(1 - (1 - S0) * kept)
 
 
 def fresh_real_optimal_weight(n) -> float:
     """With ``n`` fresh real and ``n`` synthetic samples a generation, the real-data weight that
     minimises the stationary variance: ``(√(5n² − 2n + 1) − n − 1)/(2(n − 1))``, which tends to
-    ``(√5 − 1)/2 ≈ 0.618``; for ``n = 1`` only real data (weight 1) is optimal."""
+    ``(√5 − 1)/2 ≈ 0.618``. At ``n = 1`` the formula is 0/0 and its limit, ``1/2``, is the
+    minimiser: ``V* = (1 − S_0)(w² + (1 − w)²)`` (one synthetic sample carries no memory)."""
     n = positive_int("n", n)
     if n == 1:
-        return 1.0
+        return 0.5
     return float((np.sqrt(5 * n**2 - 2 * n + 1) - n - 1) / (2 * (n - 1)))
 
 

@@ -21,6 +21,21 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
+#: The largest sample size a scheme accepts: counts up to 2**53 are exact in float64, so a
+#: model's frequencies count / n are exact, and sums of a few such sizes stay inside numpy's
+#: int64 draws (a larger n passes int checks, then overflows inside numpy).
+MAX_SAMPLES = 2**53
+
+
+def sample_size(name: str, value) -> int:
+    """``value`` as a sample size: an ``int`` from 1 to :data:`MAX_SAMPLES`."""
+    value = positive_int(name, value)
+    if value > MAX_SAMPLES:
+        raise ValueError(f"{name} must be at most 2**53 = {MAX_SAMPLES} samples (exact in float64, "
+                         f"drawable by numpy), got {value}")
+    return value
+
+
 def probability_rows(name: str, p) -> np.ndarray:
     """``p`` as a float array whose last axis is a probability vector (finite, >= 0, sums to 1).
 

@@ -8,6 +8,8 @@ from functools import cache
 
 import sympy as sp
 
+from .counting import N as N_counting, multinomial_moments
+
 n = sp.Symbol("n", positive=True)  # synthetic samples per generation
 m = sp.Symbol("m", integer=True, nonnegative=True)  # generation
 k = sp.Symbol("k", integer=True, nonnegative=True)  # summation index over generations
@@ -92,28 +94,50 @@ x = sp.Symbol("x", positive=True)  # one token's frequency
 time = sp.Symbol("t", positive=True)  # time in generations
 
 
-def wright_fisher_generator(f, xs):
-    """Backward generator of the neutral Wright–Fisher diffusion with ``n`` samples a
-    generation: ``(1/2n) Σ_ij x_i(δ_ij − x_j) ∂_i∂_j f``, the continuous-time limit of the
-    multinomial step (same conditional mean and covariance ``(diag x − xxᵀ)/n``)."""
-    K = len(xs)
-    return sum(
-        xs[i] * (sp.KroneckerDelta(i, j) - xs[j]) * sp.diff(f, xs[i], xs[j]) for i in range(K) for j in range(K)
-    ) / (2 * n)
+@cache
+def diffusion_coefficients(K: int = 3):
+    """One generation's conditional drift ``E[x' − x | x]`` and covariance ``Cov[x' | x]`` of the
+    ``K`` token frequencies, ``x' = X/n`` with ``X ~ Multinomial(n, x)``: the multinomial moments
+    derived from its MGF (``counting.multinomial_moments``), at sample size ``n``. Returns
+    ``(x, drift, covariance)``; the drift is zero and the covariance ``(diag x − xxᵀ)/n``."""
+    moments = multinomial_moments(K)
+    xs = list(sp.symbols(f"x1:{K + 1}", positive=True))
+    to_x = dict(zip(moments.p, xs)) | {N_counting: n}
+    drift = (moments.mean.subs(to_x) - sp.Matrix(xs)).applyfunc(sp.simplify)
+    covariance = moments.covariance.subs(to_x).applyfunc(sp.factor)
+    return xs, drift, covariance
+
+
+def diffusion_generator(f, K: int = 3):
+    """Backward generator of the diffusion with the chain's first two conditional moments per
+    generation: ``L f = Σ_i b_i ∂_i f + ½ Σ_ij a_ij ∂_i∂_j f`` with ``b`` and ``a`` from
+    :func:`diffusion_coefficients` (the neutral Wright–Fisher diffusion, ``b = 0``)."""
+    xs, drift, covariance = diffusion_coefficients(K)
+    first = sum(drift[i] * sp.diff(f, xs[i]) for i in range(K))
+    second = sum(covariance[i, j] * sp.diff(f, xs[i], xs[j]) for i in range(K) for j in range(K))
+    return first + second / 2
+
+
+def _fixation_formula(xs):
+    return -2 * n * sum((1 - xi) * sp.log(1 - xi) for xi in xs)
 
 
 @cache
 def fixation_time(K: int = 3):
     """Mean time until one of ``K`` tokens is left, ``t(x) = −2n Σ_i (1 − x_i) log(1 − x_i)``
-    (Kimura & Ohta's two-type formula in its classical ``K``-type form), checked here rather
-    than quoted: it solves ``L t = −1`` on the simplex and vanishes at the vertices. Returns
-    ``(t, L t simplified, t at a vertex)``."""
+    (Kimura & Ohta's two-type formula in its classical ``K``-type form). The formula is stated,
+    then checked against the generator derived from the chain's moments: it solves ``L t = −1``
+    on the simplex, vanishes at the vertices, and on every face ``x_i = 0`` (token ``i`` lost,
+    a face the diffusion never leaves) it is the same formula for the ``K − 1`` other tokens.
+    Returns ``(t, L t simplified, t at a vertex, t on each face minus the face's formula)``."""
     xs = list(sp.symbols(f"x1:{K + 1}", positive=True))
-    t_mean = -2 * n * sum((1 - xi) * sp.log(1 - xi) for xi in xs)
+    t_mean = _fixation_formula(xs)
     on_simplex = {xs[-1]: 1 - sum(xs[:-1])}
-    generator = sp.simplify(wright_fisher_generator(t_mean, xs).subs(on_simplex))
+    generator = sp.simplify(diffusion_generator(t_mean, K).subs(on_simplex))
     vertex = sp.limit(t_mean.subs({xs[0]: 1 - x} | {xi: x / (K - 1) for xi in xs[1:]}), x, 0)
-    return t_mean, generator, vertex
+    faces = [sp.simplify(t_mean.subs(xi, 0) - _fixation_formula([xj for xj in xs if xj != xi]))
+             for xi in xs]
+    return t_mean, generator, vertex, faces
 
 
 @cache

@@ -163,10 +163,46 @@ def eq9_check():
     }
 
 
+@cache
+def large_n_limit():
+    """The paper's remark after Theorem 2, "``n ≫ N`` gives ``α ≈ β ≈ 1``", worked out.
+
+    As ``n → ∞`` at fixed ``N``, ``α → 1`` and ``β → 1``. At a fixed generation ``m``, ``S_m``
+    is continuous in ``α`` (a recursion of fixed depth), so its limit is the recursion
+    ``S_m = K + b S_{m−1}`` run at ``α = 1``. Returns a dict: ``α``'s limit, ``b`` and ``K`` at
+    ``α = 1``, eq. (9) as corrected and as printed at ``α = β = 1`` minus ``S_1``, and the limit
+    of ``S_∞`` as ``α → 1`` minus ``S_1``."""
+    _, K, b = expected_sigma()
+    S1 = 1 / N + (1 - 1 / N) * S0
+    limit, _ = limit_and_gamma()
+    at_one = {alpha: 1, beta: 1}
+    return {
+        "alpha": sp.limit(ALPHA, n, sp.oo),
+        "rate": sp.simplify(b.subs(alpha, 1)),
+        "step constant": sp.simplify(K.subs(alpha, 1)),
+        "corrected - S_1": sp.simplify(printed_eq9(+1).subs(at_one) - S1),
+        "printed - S_1": sp.factor(sp.simplify(printed_eq9(-1).subs(at_one) - S1)),
+        "long run - S_1": sp.factor(sp.simplify(sp.limit(limit, alpha, 1) - S1)),
+    }
+
+
 # --- Lemma 1, Theorem 3 and the maximal amount of synthetic data (eq. 11) ---------------------
 
 C0 = sp.E**3 / (2 * sp.pi)
 C1 = 6 * sp.E / sp.pi ** sp.Rational(3, 2)
+
+
+@cache
+def phi_at_half():
+    """Lemma 1's ``φ(x) = log((1 − x)/x)/(1 − 2x)`` at ``x = 1/2``, where it is 0/0: its limit and
+    its series there. ``φ(1/2) = 2`` makes Theorem 4's bound ``(1/N)√(nπ/φ(ζ)) G_n(s)`` at
+    ``ζ = 1/2`` Theorem 3's ``(1/N)√(πn/2) G_n(s)``. Returns ``(φ, limit, series to O(u⁴))``
+    with ``u = 1/2 − x``."""
+    u = sp.Symbol("u", positive=True)
+    phi = sp.log((1 - x) / x) / (1 - 2 * x)
+    limit = sp.limit(phi, x, sp.Rational(1, 2))
+    series = sp.series(phi.subs(x, sp.Rational(1, 2) - u), u, 0, 4).removeO()
+    return phi, limit, sp.simplify(series)
 
 
 @cache

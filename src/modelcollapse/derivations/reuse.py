@@ -61,18 +61,45 @@ def accumulate_limit():
 
 
 @cache
-def fresh_real_stationary():
-    """Stationary ``V* = lim E||p^(m) − p||²`` under :class:`~modelcollapse.schemes.FreshReal`.
+def fresh_real_step():
+    """``V_m`` from ``V_{m−1}`` under :class:`~modelcollapse.schemes.FreshReal`, from the
+    binomial moments.
 
-    ``p^(m) − p = w(r − p) + (1 − w)(ĥ − x) + (1 − w)(x − p)`` with ``r`` fresh real
-    frequencies (``n_r`` draws from ``p``) and ``ĥ`` synthetic ones (``n_s`` draws from ``x``);
-    the three terms are uncorrelated, so ``V_m = w²(1 − S_0)/n_r + (1 − w)²(1 − S_0 − V_{m−1})/n_s
-    + (1 − w)² V_{m−1}``. Returns ``(recursion's right-hand side, V*)``."""
-    real_var = (1 - S0) / n_real  # tr Cov of n_r fresh real samples
-    synth_var = (1 - S0 - V) / n_synth  # tr Cov of n_s draws from x, in expectation
-    step = w**2 * real_var + (1 - w) ** 2 * synth_var + (1 - w) ** 2 * V
+    Per token, ``p_i^(m) = w r + (1 − w) ĥ`` with ``r`` the frequency of ``n_r`` fresh draws from
+    ``p_i`` and ``ĥ`` that of ``n_s`` draws from ``x = p_i^(m−1)``, independent given ``x``. The
+    conditional ``E[(p_i^(m) − p_i)² | x]`` is a polynomial in ``x``; over ``x``, ``E x = p_i`` and
+    ``E x² = p_i² + V_i`` (unbiasedness). Summing over tokens (``Σ p_i = 1``, ``Σ p_i² = S_0``,
+    ``Σ V_i = V``) gives ``V_m``. Returns the summed right-hand side, linear in ``V = V_{m−1}``."""
+    first, second = binomial_moments()
+
+    def frequency(size, prob):  # E f and E f² for f = X/size, X ~ Binomial(size, prob)
+        at = {_q: prob, _n_binomial: size}
+        return (first / _n_binomial).subs(at), (second / _n_binomial**2).subs(at)
+
+    r1, r2 = frequency(n_real, p)
+    h1, h2 = frequency(n_synth, x)
+    conditional = sp.expand(w**2 * r2 + 2 * w * (1 - w) * r1 * h1 + (1 - w) ** 2 * h2
+                            - 2 * p * (w * r1 + (1 - w) * h1) + p**2)
+    in_x = sp.Poly(conditional, x)
+    V_i = sp.Symbol("V_i", nonnegative=True)
+    per_token = sp.expand(in_x.coeff_monomial(x**2) * (p**2 + V_i)
+                          + in_x.coeff_monomial(x) * p + in_x.coeff_monomial(1))
+    in_p = sp.Poly(per_token, p, V_i)
+    if in_p.coeff_monomial(1) != 0:  # a token-free constant would be multiplied by s
+        raise ArithmeticError(f"per-token step has a constant term: {per_token}")
+    summed = (in_p.coeff_monomial(p) + in_p.coeff_monomial(p**2) * S0
+              + in_p.coeff_monomial(V_i) * V)
+    return sp.expand(summed)
+
+
+@cache
+def fresh_real_stationary():
+    """Stationary ``V* = lim E||p^(m) − p||²`` under :class:`~modelcollapse.schemes.FreshReal`:
+    the fixed point of :func:`fresh_real_step`, ``V_m = w²(1 − S_0)/n_r + (1 − w)²(1 − S_0 −
+    V_{m−1})/n_s + (1 − w)² V_{m−1}``. Returns ``(recursion's right-hand side, V*)``."""
+    step = fresh_real_step()
     (stationary,) = sp.solve(sp.Eq(V, step), V)
-    return sp.expand(step), sp.factor(stationary)
+    return step, sp.factor(stationary)
 
 
 @cache
