@@ -118,6 +118,9 @@ def test_feller_extinction_probability_solves_its_backward_equation():
     extinct, residual = d.feller_extinction()
     assert residual == 0
     assert sp.limit(extinct, d.time, sp.oo) == 1  # a lone diffusing token is lost eventually
+    # Boundary conditions: lost at once from x = 0, and not yet at t = 0 from x > 0.
+    assert extinct.subs(d.x, 0) == 1
+    assert sp.limit(extinct, d.time, 0, "+") == 0
 
 
 def test_diffusion_collapse_time_matches_the_derivation():
