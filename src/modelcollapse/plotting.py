@@ -11,7 +11,8 @@ WIDE = (9.0, 3.6)
 SQUARE = (4.8, 4.2)
 PANEL_ROW = (12.0, 3.6)
 
-#: Colours: simulation in the palette's first colour, theory in black dashes, bounds grey.
+#: The book's colours. Simulation in the palette's first colour, theory in black dashes,
+#: bounds grey.
 PALETTE = "colorblind"
 THEORY = dict(color="black", linestyle="--", linewidth=1.5)
 BOUND = dict(color="0.45", linestyle=":", linewidth=1.5)

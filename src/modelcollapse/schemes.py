@@ -1,7 +1,7 @@
 """Recursive-training schemes (NOTES §2): which data model ``m`` is trained on.
 
 Each scheme is a small frozen dataclass holding its sample sizes, checked on construction, and
-two methods that the engine (:func:`modelcollapse.simulate`) calls:
+two methods that the engine (:func:`~modelcollapse.engine.simulate`) calls:
 
 - ``start(p0, rng) -> (model, carry)``: generation 1, trained on real data drawn from ``p0``;
 - ``advance(model, carry, rng) -> (model, carry)``: generation ``m`` to ``m + 1``.

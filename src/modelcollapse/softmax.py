@@ -8,7 +8,7 @@ token ``k`` followed context ``j``), and the logits of context ``j`` are row ``W
     ∂L/∂W_j = (N_j softmax(W_j) − counts_j) / M,               N_j = Σ_k counts[j,k].
 
 The rows decouple: context ``j`` is its own small problem, weighted by ``N_j/M``. Softmax and
-log-softmax come from :mod:`scipy.special`, which subtracts the row maximum (no overflow for
+log-softmax come from ``scipy.special``, which subtracts the row maximum (no overflow for
 large logits, no ``log(0)`` for very negative ones).
 """
 

@@ -21,7 +21,7 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
-#: The largest sample size a scheme accepts: counts up to 2**53 are exact in float64, so a
+#: The largest sample size a scheme accepts. Counts up to 2**53 are exact in float64, so a
 #: model's frequencies count / n are exact, and sums of a few such sizes stay inside numpy's
 #: int64 draws (a larger n passes int checks, then overflows inside numpy).
 MAX_SAMPLES = 2**53

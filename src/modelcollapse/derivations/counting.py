@@ -28,6 +28,7 @@ def symbols(name: str, s: int, **assumptions) -> list[sp.Symbol]:
 
 
 def softmax(w) -> list[sp.Expr]:
+    """``softmax(w)_k = e^{w_k} / Σ_j e^{w_j}`` for a list of sympy logits ``w``."""
     z = sum(sp.exp(x) for x in w)
     return [sp.exp(x) / z for x in w]
 
