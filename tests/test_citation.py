@@ -98,3 +98,40 @@ def test_pyproject_urls_follow_the_configured_repository(repository_url):
     urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
     assert urls == {"Homepage": pages_url(repository_url), "Source": repository_url,
                     "Issues": repository_url + "/issues"}
+
+
+def test_release_sets_one_version_and_date_everywhere(tmp_path):
+    """tools/release.py on a copy: afterwards every file carries the new version and date."""
+    import datetime
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("release", ROOT / "tools" / "release.py")
+    release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(release)
+    for name in ("CITATION.cff", "pyproject.toml", "_config.yml", "references.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    changed = release.bump(tmp_path, "1.2.3", datetime.date(2031, 5, 6))
+    assert changed == ["CITATION.cff", "_config.yml", "pyproject.toml", "references.bib"]
+    cff = yaml.safe_load((tmp_path / "CITATION.cff").read_text())
+    assert (cff["version"], cff["date-released"]) == ("1.2.3", "2031-05-06")
+    assert 'version = "1.2.3"' in (tmp_path / "pyproject.toml").read_text()
+    assert "<p>Version 1.2.3, released 2031-05-06." in (tmp_path / "_config.yml").read_text()
+    entry = parse_file(str(tmp_path / "references.bib")).entries["modelcollapsebook2026"]
+    assert entry.fields["year"] == "2031" and "Version 1.2.3." in entry.fields["note"]
+    with pytest.raises(ValueError, match="VERSION must be x.y.z"):
+        release.bump(tmp_path, "v2", datetime.date(2031, 5, 6))
+
+
+def test_the_footer_carries_the_cff_version_and_date(cff):
+    config = (ROOT / "_config.yml").read_text()
+    assert f"<p>Version {cff['version']}, released {cff['date-released']}." in config
+
+
+def test_code_and_content_licences_are_stated_everywhere(cff):
+    assert cff["license"] == ["MIT", "CC-BY-4.0"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    content = (ROOT / "LICENSE-CONTENT").read_text()
+    assert "Creative Commons Attribution 4.0 International Public License" in content
+    for text in ((ROOT / "README.md").read_text(), (ROOT / "_config.yml").read_text()):
+        assert "CC-BY-4.0" in text and "MIT" in text
