@@ -1,4 +1,5 @@
-"""The exact collapse-time solver: time and memory against the number of states.
+"""The exact collapse-time solvers: time and memory against the number of states, and the
+token-by-token solver against n.
 
     .venv/bin/python benchmarks/exact.py              # budget 60 s a solve (the issue's minute)
     .venv/bin/python benchmarks/exact.py --budget 10  # quicker
@@ -19,7 +20,12 @@ import tracemalloc
 
 import numpy as np
 
-from modelcollapse.exact import expected_collapse_time, partitions
+from modelcollapse.exact import (
+    _two_allele_solves,
+    expected_collapse_time,
+    expected_collapse_time_by_tokens,
+    partitions,
+)
 
 
 def solve(s_tilde, n):
@@ -37,6 +43,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=60.0, help="seconds allowed for one solve")
     parser.add_argument("--supports", type=int, nargs="+", default=[2, 3, 4, 6, 10])
+    parser.add_argument("--token-supports", type=int, nargs="+", default=[2, 10, 52, 600])
     args = parser.parse_args()
     print(f"# Exact solver: budget {args.budget:.0f} s a solve, uniform p on s̃ tokens")
     print(f"{'s̃':>4} {'n':>5} {'states':>8} {'seconds':>9} {'peak MB':>9} {'E[T]':>10}")
@@ -61,6 +68,30 @@ def main():
     print("\n# Largest n solved within the budget")
     for s_tilde, (n, states, seconds) in largest.items():
         print(f"s̃ = {s_tilde:>2}: n = {n} ({states} states, {seconds:.1f} s)")
+    by_tokens(args.budget, args.token_supports)
+
+
+def by_tokens(budget, supports):
+    """The token-by-token solver (E[T] and sd(T) only): one solve of size n − 1 whatever the
+    support, so its cost grows like n³ and not with the number of partitions."""
+    print(f"\n# Token-by-token solver: budget {budget:.0f} s a solve, uniform p on s̃ tokens")
+    print(f"{'s̃':>4} {'n':>6} {'seconds':>9} {'E[T]/n':>8}")
+    for s_tilde in supports:
+        p, n, best = np.full(s_tilde, 1 / s_tilde), 100, None
+        while True:
+            _two_allele_solves.cache_clear()  # time the factorisation too, not a cached one
+            start = time.perf_counter()
+            result = expected_collapse_time_by_tokens(p, n)
+            seconds = time.perf_counter() - start
+            print(f"{s_tilde:>4} {n:>6} {seconds:>9.2f} {result.mean / n:>8.4f}")
+            if seconds > budget:
+                break
+            best = (n, seconds)
+            if seconds * 8 > 2 * budget:  # a cubic solve: doubling n costs about eight times
+                print(f"{'':>4} stop: n = {2 * n} predicted to take {seconds * 8:.0f} s")
+                break
+            n *= 2
+        print(f"{'':>4} largest n within the budget: {best[0]} ({best[1]:.1f} s)" if best else "")
 
 
 if __name__ == "__main__":

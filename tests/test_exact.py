@@ -10,6 +10,8 @@ from scipy.stats import multinomial
 from modelcollapse import FullySynthetic, simulate, theory
 from modelcollapse.distributions import random_simplex, with_support_and_S0
 from modelcollapse.exact import (
+    expected_collapse_time_by_tokens,
+    partition_count,
     _partition_law,
     _transition_matrix,
     expected_collapse_time,
@@ -150,3 +152,35 @@ def test_the_same_input_gives_the_same_bits():
     p = with_support_and_S0(s=600, support=52, S0=0.1)
     first, again = expected_collapse_time(p, 10), expected_collapse_time(p, 10)
     assert (first.mean.hex(), first.std.hex()) == (again.mean.hex(), again.std.hex())
+
+
+@pytest.mark.parametrize("p, n", [
+    ([0.5, 0.3, 0.2], 2), ([0.5, 0.3, 0.2], 17), ([0.9, 0.1], 40), ([0.25] * 4, 12),
+    ([0.4, 0.3, 0.2, 0.1, 0.0], 9), (list(np.ones(10) / 10), 10),
+    (list(with_support_and_S0(600, 52, 0.1)), 10),
+])
+def test_the_token_by_token_solver_is_the_partition_solver(p, n):
+    """P(T > m) = Σ_i (p_i − P(X_i(m) = n)): one two-allele chain per token gives the joint
+    chain's E[T] and sd(T), to 1e-10."""
+    joint, by_tokens = expected_collapse_time(p, n), expected_collapse_time_by_tokens(p, n)
+    assert by_tokens.mean == pytest.approx(joint.mean, rel=1e-10)
+    assert by_tokens.std == pytest.approx(joint.std, rel=1e-10)
+
+
+def test_the_token_by_token_solver_at_the_papers_sizes():
+    """n = 400 on the book's 52 tokens and n = 1000 on ten: within the paper's bounds (8), and
+    near the diffusion value, which it should approach as n grows."""
+    for p, n in [(with_support_and_S0(600, 52, 0.1), 400), (np.ones(10) / 10, 1000)]:
+        exact = expected_collapse_time_by_tokens(p, n)
+        lower, upper = theory.collapse_time_bounds(n, float(np.sum(p**2)), int(np.sum(p > 0)))
+        assert lower < exact.mean < upper
+        assert exact.mean == pytest.approx(theory.diffusion_collapse_time(p, n), rel=0.01)
+    dirac = expected_collapse_time_by_tokens([1.0, 0.0], 50)  # a Dirac mass already
+    assert (dirac.mean, dirac.std, dirac.states) == (1.0, 0.0, 0)
+
+
+def test_the_partition_solver_refuses_before_enumerating():
+    for n, parts in [(10, 3), (12, 5), (7, 10), (20, 20)]:
+        assert partition_count(n, parts) == len(partitions(n, parts))
+    with pytest.raises(ValueError, match="6292068 transient states"):
+        expected_collapse_time(np.ones(10) / 10, 100)  # would take minutes to enumerate

@@ -159,3 +159,19 @@ def test_diffusion_rejects_bad_input(call, name):
 
 def test_feller_median_loss_time():
     assert sp.simplify(d.feller_median_loss_time() - 2 * n * d.x / sp.log(2)) == 0
+
+
+def test_exact_collapse_time_by_tokens_in_closed_form():
+    """Small n, exactly: a polynomial in the power sums; 3 − 2 S_0 at n = 2; 1 at a Dirac; equal
+    to the chain on partitions and to the numpy solver for a concrete p."""
+    from modelcollapse.exact import expected_collapse_time, expected_collapse_time_by_tokens
+
+    ET2, _, P2 = d.collapse_time_by_tokens(2)
+    assert sp.simplify(ET2 - (3 - 2 * P2[1])) == 0
+    p = np.array([0.5, 0.3, 0.15, 0.05])
+    for samples in (2, 3, 4, 5):
+        ET, _, P = d.collapse_time_by_tokens(samples)
+        assert ET.subs({Pk: 1 for Pk in P}) == 1
+        value = float(ET.subs({P[k - 1]: float(np.sum(p**k)) for k in range(1, samples + 1)}))
+        assert value == pytest.approx(expected_collapse_time(p, samples).mean, rel=1e-12)
+        assert value == pytest.approx(expected_collapse_time_by_tokens(p, samples).mean, rel=1e-12)

@@ -14,8 +14,10 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
+from scipy.linalg import lu_factor, lu_solve
 from scipy.sparse import csr_matrix
 from scipy.special import gammaln
+from scipy.stats import binom
 
 from .validation import positive_int, probability_rows
 
@@ -47,6 +49,16 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
                 yield (first,) + rest
 
     return list(build(n, n, parts))
+
+
+def partition_count(n: int, parts: int) -> int:
+    """How many partitions of ``n`` have at most ``parts`` parts, without listing them (the
+    recursion ``c(n, k) = c(n, k − 1) + c(n − k, k)``, in ``O(n·parts)``)."""
+    count = [1] + [0] * n  # parts = 0: only the empty partition of 0
+    for k in range(1, min(parts, n) + 1):
+        for total in range(k, n + 1):
+            count[total] += count[total - k]
+    return count[n]
 
 
 def _compositions(n: int, k: int) -> np.ndarray:
@@ -156,12 +168,15 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     q = p[p > 0]
     if q.size <= tokens_left:
         return CollapseTime(1.0, 0.0, 0)  # generation 1 can only have fewer tokens
+    # Refuse before enumerating anything: the count alone says whether the solve fits.
+    transient_count = partition_count(n, q.size) - partition_count(n, tokens_left)
+    if transient_count > max_states:
+        raise ValueError(
+            f"n and the support give {transient_count} transient states, more than "
+            f"max_states={max_states} (expected_collapse_time_by_tokens has no such limit for T)"
+        )
     states = partitions(n, q.size)
     transient = [state for state in states if len(state) > tokens_left]
-    if len(transient) > max_states:
-        raise ValueError(
-            f"n and the support give {len(transient)} transient states, more than max_states={max_states}"
-        )
     index = {state: i for i, state in enumerate(states)}
     columns = [index[state] for state in transient]
     Q = _transition_matrix(n, transient, index, max_compositions)[:, columns]
@@ -178,6 +193,45 @@ def expected_collapse_time(p, n, max_states: int = 5000, max_compositions: int =
     """Exact ``E[T]`` and ``sd(T)`` of the collapse time (one token left); see
     :func:`expected_time_to_tokens_left`. ``T = 1`` if generation 1 is already a Dirac."""
     return expected_time_to_tokens_left(p, n, 1, max_states, max_compositions)
+
+
+@lru_cache(maxsize=4)
+def _two_allele_solves(n: int):
+    """``(I − Q)⁻¹h`` and ``(I − Q)⁻²h`` for one token's count, the two-allele Wright–Fisher
+    chain with ``n`` samples: ``Q`` its transient block on ``1, …, n − 1`` (a ``Binomial(n, j/n)``
+    step from ``j``), ``h_j = j/n`` its probability of reaching ``n`` (a martingale). The same for
+    every token, so one LU factorisation serves every ``p``."""
+    states = np.arange(1, n)
+    Q = binom.pmf(states[None, :], n, states[:, None] / n)
+    factors = lu_factor(np.eye(n - 1) - Q)
+    once = lu_solve(factors, states / n)
+    return once, lu_solve(factors, once)
+
+
+def expected_collapse_time_by_tokens(p, n) -> CollapseTime:
+    """Exact ``E[T]`` and ``sd(T)`` for any support and ``n`` in the thousands, token by token.
+
+    ``T`` is the first generation at which one token holds all ``n`` samples. Those events are
+    disjoint across tokens, so ``P(T > m) = Σ_i (p_i − P(X_i(m) = n))``, where ``X_i``, token
+    ``i``'s count, is on its own a two-allele chain started from ``Binomial(n, p_i)``. Its term
+    is the probability that ``X_i(m)`` is transient and will still reach ``n``:
+    ``π_i Q^{m−1} h`` with ``π_i`` the generation-1 law on ``1, …, n − 1``. Summing over ``m``,
+    ``E[T] = 1 + Σ_i π_i (I − Q)⁻¹h`` and ``E[T²] = 1 + Σ_i π_i [(I − Q)⁻¹h + 2(I − Q)⁻²h]``:
+    one linear solve of size ``n − 1`` in all (derived on the fully synthetic derivation page,
+    and equal to :func:`expected_collapse_time` wherever both run). ``states`` is ``n − 1``."""
+    p = probability_rows("p", p)
+    if p.ndim != 1:
+        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    n = positive_int("n", n)
+    q = p[p > 0]
+    if q.size == 1 or n == 1:
+        return CollapseTime(1.0, 0.0, 0)  # generation 1 is a Dirac mass
+    once, twice = _two_allele_solves(n)
+    first = binom.pmf(np.arange(1, n)[None, :], n, q[:, None])  # tokens × transient states
+    visits, weighted = float((first @ once).sum()), float((first @ twice).sum())
+    mean = 1 + visits
+    second_moment = 1 + visits + 2 * weighted
+    return CollapseTime(mean, float(np.sqrt(max(second_moment - mean**2, 0.0))), n - 1)
 
 
 def expected_collapse_time_from_counts(counts) -> CollapseTime:

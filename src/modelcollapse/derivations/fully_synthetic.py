@@ -141,6 +141,37 @@ def fixation_time(K: int = 3):
 
 
 @cache
+def collapse_time_by_tokens(samples: int):
+    """Exact ``E[T]`` at a small sample size ``n = samples``, token by token, as a polynomial in
+    the power sums ``P_k = Σ_i p_i^k`` of the ground truth (``P_1 = 1``, ``P_2 = S_0``).
+
+    ``T > m`` unless one token holds all ``n`` samples at generation ``m``, and those events are
+    disjoint, so ``P(T > m) = Σ_i (p_i − P(X_i(m) = n))`` with ``X_i`` token ``i``'s count: on its
+    own a two-allele chain with transient block ``Q`` on ``1, …, n − 1`` and absorption
+    probability ``h_j = j/n``. Its term is ``π_i Q^{m−1} h`` (``π_i``: the ``Binomial(n, p_i)``
+    law of generation 1 on the transient states), and summing the geometric series,
+    ``E[T] = 1 + Σ_i π_i (I − Q)^{−1} h``. Sympy solves ``(I − Q) y = h`` exactly and sums the
+    binomial laws over tokens. Returns ``(E[T], y, P)`` with ``P`` the power-sum symbols."""
+    n_ = samples
+    states = range(1, n_)
+    Q = sp.Matrix(n_ - 1, n_ - 1, lambda a, b: sp.binomial(n_, b + 1)
+                  * sp.Rational(a + 1, n_) ** (b + 1) * (1 - sp.Rational(a + 1, n_)) ** (n_ - b - 1))
+    h = sp.Matrix([sp.Rational(j, n_) for j in states])
+    y = (sp.eye(n_ - 1) - Q).LUsolve(h)
+    q = sp.Symbol("q", positive=True)  # one token's p_i
+    per_token = sp.expand(sum(sp.binomial(n_, j) * q**j * (1 - q) ** (n_ - j) * y[j - 1]
+                              for j in states))
+    P = sp.symbols(f"P1:{n_ + 1}", positive=True)
+    # Σ_i over tokens turns each q^k into the power sum P_k (and a constant term would be
+    # multiplied by the number of tokens, so there must be none).
+    poly = sp.Poly(per_token, q)
+    if poly.coeff_monomial(1) != 0:
+        raise ArithmeticError(f"per-token term has a constant: {per_token}")
+    summed = sum(poly.coeff_monomial(q**k) * P[k - 1] for k in range(1, n_ + 1))
+    return sp.expand(1 + summed.subs(P[0], 1)), y, P
+
+
+@cache
 def feller_extinction():
     """A rare token's frequency is close to Feller's diffusion ``dX = √(X/n) dW``, whose
     probability of having hit zero by time ``t`` is ``exp(−2n x / t)``. Returns that
