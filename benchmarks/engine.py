@@ -138,6 +138,20 @@ def memory(p, n, runs, horizons):
         print(f"{generations:>12} {peak:>9.1f} {kept:>13.1f} {peak - kept:>20.1f}")
 
 
+def zero_tokens(p, support, repeats):
+    """The schemes that draw from p^(0) after generation 1, on the book's p (600 tokens, 52 with
+    mass): as given, which the engine narrows to the support; forced to full width; and on
+    p[:support] by hand. The first should cost what the last does."""
+    print("\n## Tokens with p_i = 0 (the book's p: 600 tokens, 52 with mass; 100 runs, 500 generations)")
+    print(f"{'scheme':<22} {'p as given s':>13} {'full width s':>13} {'on support s':>13} {'given / support':>16}")
+    for scheme in (mc.MostRecent(10, 5), mc.RandomPool(10), mc.FreshReal(5, 5, 0.6)):
+        given = best(repeats, timed, mc.simulate, p, scheme, 500, 100, 1)
+        full = best(repeats, timed, lambda: mc.simulate(p, scheme, 500, 100, 1, support_only=False))
+        on_support = best(repeats, timed, mc.simulate, p[:support], scheme, 500, 100, 1)
+        print(f"{type(scheme).__name__:<22} {given:>13.3f} {full:>13.3f} {on_support:>13.3f} "
+              f"{given / on_support:>16.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the large setting at 500 generations")
@@ -149,6 +163,7 @@ def main():
     paper = with_support_and_S0(s=600, support=52, S0=0.1)
     report("The paper's setting", paper, runs=100, ns=(10, 100, 400), generations=500, naive_runs=100,
            repeats=REPEATS["paper"])
+    zero_tokens(paper, 52, REPEATS["paper"])
 
     # A GPT-2-sized vocabulary with Zipf frequencies: every token has mass in p^(0).
     large = zipf_weights(50_257, 1.0)

@@ -286,3 +286,26 @@ def test_most_recent_uses_floor_n_over_K_samples_from_each_model():
     counts = r.models[:, 4:] * 9  # generations 4 and beyond: a full window of three models
     np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
     assert not np.allclose(r.models[:, 4:] * 10, np.round(r.models[:, 4:] * 10), atol=1e-9)
+
+
+@pytest.mark.parametrize("scheme", ALL_SCHEMES, ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("zeros", ["inside", "last token", "per context"])
+def test_zero_probability_tokens_cost_nothing_and_change_nothing(scheme, zeros):
+    """Every scheme leaves out tokens with p_i = 0 and puts them back: the same models, bit for
+    bit, as the full-width run, and the same summaries."""
+    rng = np.random.default_rng(7)
+    p = rng.dirichlet(np.ones(9), size=2)
+    if zeros == "inside":
+        p[:, [1, 4, 5]] = 0
+    elif zeros == "last token":
+        p[:, [0, 8]] = 0
+    else:  # a token absent from one context only is kept for both
+        p[0, [2, 3]] = 0
+        p[:, 6] = 0
+    p /= p.sum(-1, keepdims=True)
+    narrow = simulate(p, scheme, 25, 6, seed=3, keep_models=True)
+    full = simulate(p, scheme, 25, 6, seed=3, keep_models=True, support_only=False)
+    for name in ("models", "support", "collapse_time", "lost_at"):
+        assert np.array_equal(getattr(narrow, name), getattr(full, name)), name
+    np.testing.assert_allclose(narrow.sigma, full.sigma, rtol=1e-14)
+    np.testing.assert_allclose(narrow.drift, full.drift, rtol=1e-13, atol=1e-15)

@@ -56,7 +56,9 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     those columns alone. The multinomial draws are the same calls on the same nonzero probabilities in the
     same order (a zero-probability category consumes no random numbers), so the models are
     bit-identical to the full-width computation; sums may differ in the last bit. ``None``
-    (default) uses it wherever the scheme allows; ``False`` forces full width.
+    (default) uses it wherever the scheme allows; ``False`` forces full width. Under every
+    scheme, unless ``support_only=False``, tokens with ``p_i = 0`` in every context are left
+    out from the start in the same way, and put back in the result.
     """
     p0 = probability_rows("p", p)
     if not isinstance(scheme, SCHEMES):
@@ -65,20 +67,49 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     generations = positive_int("generations", generations)
     runs = positive_int("runs", runs)
     rng = as_generator("seed", seed)
-
-    batch = (runs,) + p0.shape[:-1]
-    sigma = np.empty(batch + (generations + 1,))
-    drift = np.empty_like(sigma)
-    support = np.empty(batch + (generations + 1,), dtype=np.int32)
-    models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
-
     if support_only not in (None, True, False):
         raise ValueError(f"support_only must be None (automatic), True or False, got {support_only!r}")
+    narrow_to_p0 = support_only is not False  # False forces full width throughout
     if support_only is None:
         support_only = getattr(scheme, "confined", False)
     elif support_only and not getattr(scheme, "confined", False):
         raise ValueError(f"support_only=True needs a scheme confined to the support of p^(1); "
                          f"{type(scheme).__name__} draws from p^(0) after generation 1")
+
+    # A token with p_i = 0 in every context is never drawn by any scheme (every sample comes
+    # from p^(0) or from a model fitted on such samples): simulate without it
+    # and put it back (its mass 0, lost at generation 1). Token s − 1 stays, last: numpy's
+    # multinomial gives the last category the remainder without a draw, so only this keeps
+    # the random stream that of the full-width draw (a zero-probability category consumes no
+    # random numbers). The models are bit-identical; sums may differ in the last bit.
+    s = p0.shape[-1]
+    present = p0.reshape(-1, s).any(axis=0)
+    if narrow_to_p0 and not present[:-1].all():
+        kept = np.concatenate([np.flatnonzero(present[:-1]), [s - 1]])
+        narrow = _simulate(p0[..., kept], scheme, generations, runs, rng, keep_models, support_only)
+        return _widen(narrow, kept, s)
+    return _simulate(p0, scheme, generations, runs, rng, keep_models, support_only)
+
+
+def _widen(result, kept, s):
+    """``result`` of a simulation on the columns ``kept``, as the full-width simulation gives it."""
+    lost_at = np.ones(result.lost_at.shape[:-1] + (s,), dtype=result.lost_at.dtype)
+    lost_at[..., kept] = result.lost_at
+    models = None
+    if result.models is not None:
+        models = np.zeros(result.models.shape[:-1] + (s,))
+        models[..., kept] = result.models
+    return SimulationResult(result.scheme, result.generations, result.runs, result.sigma,
+                            result.drift, result.support, result.collapse_time, lost_at, models)
+
+
+def _simulate(p0, scheme, generations, runs, rng, keep_models, support_only):
+    """:func:`simulate` on validated arguments; ``support_only`` is True or False here."""
+    batch = (runs,) + p0.shape[:-1]
+    sigma = np.empty(batch + (generations + 1,))
+    drift = np.empty_like(sigma)
+    support = np.empty(batch + (generations + 1,), dtype=np.int32)
+    models = np.empty(batch + (generations + 1, p0.shape[-1])) if keep_models else None
 
     start = np.broadcast_to(p0, batch + p0.shape[-1:])
     model, carry = scheme.start(start, rng)

@@ -189,10 +189,11 @@ class FreshReal:
     def _mix(self, p0, previous, rng):
         real = draw(rng, self.n_real, p0) / self.n_real
         synthetic = draw(rng, self.n_synth, previous) / self.n_synth
-        mixed = self.weight * real + (1 - self.weight) * synthetic
-        # Rounding can leave 1e-17 where both parts are zero or sum a row to 1 ± 1e-16.
-        mixed[mixed < 1e-15] = 0.0
-        return mixed / mixed.sum(axis=-1, keepdims=True)
+        # Each part sums to 1 exactly in counts, so the mixture sums to 1 up to rounding (well
+        # within numpy's 1e-12 for multinomial). It is not renormalised: a row sum depends on
+        # the row's length (pairwise summation), and the model must not depend on whether
+        # zero-probability tokens are kept (the engine drops them).
+        return self.weight * real + (1 - self.weight) * synthetic
 
 
 SCHEMES = (FullySynthetic, PartiallySynthetic, MostRecent, RandomPool, Accumulate, FreshReal)
