@@ -1,0 +1,417 @@
+"""The paper's empirical check (NOTES §6, Fig. 5; Table 1): a GPT-style character model trained
+on its own text, generation after generation, in JAX (Equinox for the network, Optax for AdamW).
+
+The network follows nanoGPT: token and position embeddings, pre-norm blocks of causal
+self-attention and a 4× GELU MLP, a final LayerNorm and an output layer tied to the token
+embedding, weights initialised N(0, 0.02²) (the residual projections 0.02²/(2·layers)). It runs
+on the CPU as installed; with ``jax[cuda13]`` the same code runs on a GPU.
+
+Text is handled as *streams*: a stream starts with the vocabulary's first character (a newline
+in tiny Shakespeare, as nanoGPT's sampler starts) and holds ``context + 1`` characters, one
+training window. Sampling a stream needs one cached decoding step per character, so writing a
+corpus costs about a third of training on it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from .validation import positive_int
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Size and training of one model; every generation is trained from scratch with it."""
+
+    layers: int
+    heads: int
+    embedding: int
+    context: int
+    dropout: float
+    learning_rate: float
+    batch_size: int
+    iterations: int
+
+    def __post_init__(self):
+        for name in ("layers", "heads", "embedding", "context", "batch_size", "iterations"):
+            positive_int(name, getattr(self, name))
+        if self.embedding % self.heads:
+            raise ValueError(f"embedding={self.embedding} must be a multiple of heads={self.heads}")
+        if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < math.inf):
+            raise ValueError(f"learning_rate must be a positive finite number, got {self.learning_rate!r}")
+
+    @classmethod
+    def paper(cls) -> TransformerConfig:
+        """Table 1 of the paper exactly (nanoGPT's character model)."""
+        return cls(layers=8, heads=4, embedding=256, context=128, dropout=0.2,
+                   learning_rate=1e-3, batch_size=256, iterations=2000)
+
+    @classmethod
+    def small(cls) -> TransformerConfig:
+        """Sized so that the chapter's 91 trainings (three seeds) fit a few minutes on two CPU cores
+        (measured in ``benchmarks/neural.py``)."""
+        return cls(layers=2, heads=4, embedding=64, context=32, dropout=0.0,
+                   learning_rate=3e-3, batch_size=32, iterations=100)
+
+
+class _Block(eqx.Module):
+    norm_attention: eqx.nn.LayerNorm
+    qkv: eqx.nn.Linear
+    projection: eqx.nn.Linear
+    norm_mlp: eqx.nn.LayerNorm
+    expand: eqx.nn.Linear
+    contract: eqx.nn.Linear
+    dropout: eqx.nn.Dropout
+    heads: int = eqx.field(static=True)
+
+    def __init__(self, config: TransformerConfig, key):
+        d, keys = config.embedding, jax.random.split(key, 4)
+        self.norm_attention, self.norm_mlp = eqx.nn.LayerNorm(d), eqx.nn.LayerNorm(d)
+        self.qkv = eqx.nn.Linear(d, 3 * d, key=keys[0])
+        self.projection = eqx.nn.Linear(d, d, key=keys[1])
+        self.expand = eqx.nn.Linear(d, 4 * d, key=keys[2])
+        self.contract = eqx.nn.Linear(4 * d, d, key=keys[3])
+        self.dropout = eqx.nn.Dropout(config.dropout)
+        self.heads = config.heads
+
+    def __call__(self, x, keys_values, positions, visible, key, inference):
+        """``x``: (T, d) at ``positions``; ``keys_values``: (2, heads, C, d/heads) cache the new
+        keys and values are written into; ``visible``: (T, C) which cached positions each row
+        attends to. Returns the new ``x`` and cache."""
+        keys = jax.random.split(key, 3) if key is not None else (None,) * 3
+        T, d = x.shape
+        q, k, v = jnp.split(jax.vmap(self.qkv)(jax.vmap(self.norm_attention)(x)), 3, axis=-1)
+        split = lambda a: a.reshape(T, self.heads, d // self.heads).transpose(1, 0, 2)  # noqa: E731
+        q, k, v = split(q), split(k), split(v)
+        keys_values = keys_values.at[0, :, positions].set(k.transpose(1, 0, 2))
+        keys_values = keys_values.at[1, :, positions].set(v.transpose(1, 0, 2))
+        scores = q @ keys_values[0].transpose(0, 2, 1) / math.sqrt(d // self.heads)
+        weights = jax.nn.softmax(jnp.where(visible, scores, -jnp.inf), axis=-1)
+        weights = self.dropout(weights, key=keys[0], inference=inference)
+        attended = (weights @ keys_values[1]).transpose(1, 0, 2).reshape(T, d)
+        x = x + self.dropout(jax.vmap(self.projection)(attended), key=keys[1], inference=inference)
+        hidden = jax.nn.gelu(jax.vmap(self.expand)(jax.vmap(self.norm_mlp)(x)), approximate=False)
+        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=keys[2], inference=inference)
+        return x, keys_values
+
+
+class Transformer(eqx.Module):
+    """nanoGPT's GPT for one sequence; batches go through ``jax.vmap``."""
+
+    tokens: eqx.nn.Embedding
+    positions: eqx.nn.Embedding
+    blocks: tuple
+    norm: eqx.nn.LayerNorm
+    dropout: eqx.nn.Dropout
+    context: int = eqx.field(static=True)
+
+    def __init__(self, config: TransformerConfig, vocabulary_size: int, key):
+        keys = jax.random.split(key, config.layers + 2)
+        self.tokens = eqx.nn.Embedding(vocabulary_size, config.embedding, key=keys[0])
+        self.positions = eqx.nn.Embedding(config.context, config.embedding, key=keys[1])
+        self.blocks = tuple(_Block(config, k) for k in keys[2:])
+        self.norm = eqx.nn.LayerNorm(config.embedding)
+        self.dropout = eqx.nn.Dropout(config.dropout)
+        self.context = config.context
+
+    def empty_cache(self):
+        """Keys and values of no position yet: (layers, 2, heads, context, embedding / heads)."""
+        d = self.tokens.weight.shape[1]
+        heads = self.blocks[0].heads
+        return jnp.zeros((len(self.blocks), 2, heads, self.context, d // heads))
+
+    def __call__(self, ids, start=0, cache=None, key=None, inference=True):
+        """Logits of the next character after each of ``ids`` (length T), which sit at positions
+        ``start .. start + T − 1`` of the stream; ``cache`` holds the keys and values of the
+        positions before. Returns the logits (T, vocabulary) and the updated cache."""
+        positions = start + jnp.arange(ids.shape[0])
+        cache = self.empty_cache() if cache is None else cache
+        visible = jnp.arange(self.context)[None, :] <= positions[:, None]
+        count = len(self.blocks) + 1
+        keys = jax.random.split(key, count) if key is not None else [None] * count
+        x = self.tokens.weight[ids] + self.positions.weight[positions]
+        x = self.dropout(x, key=keys[0], inference=inference)
+        layers = []
+        for block, cached, block_key in zip(self.blocks, cache, keys[1:], strict=True):
+            x, cached = block(x, cached, positions, visible, block_key, inference)
+            layers.append(cached)
+        logits = jax.vmap(self.norm)(x) @ self.tokens.weight.T  # output layer tied to the input
+        return logits, jnp.stack(layers)
+
+
+def initialise(config: TransformerConfig, vocabulary_size: int, key) -> Transformer:
+    """A new model with nanoGPT's initialisation."""
+    model = Transformer(config, vocabulary_size, key)
+    plain, scaled = _matrices(model)
+    keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
+    std = {0: 0.02, 1: 0.02 / math.sqrt(2 * config.layers)}
+    new = [std[i >= len(plain)] * jax.random.normal(next(keys), w.shape)
+           for i, w in enumerate(plain + scaled)]
+    model = eqx.tree_at(lambda m: sum(_matrices(m), []), model, new)
+    return eqx.tree_at(_biases, model, [jnp.zeros_like(b) for b in _biases(model)])
+
+
+def _biases(model):
+    return [lin.bias for b in model.blocks for lin in (b.qkv, b.projection, b.expand, b.contract)]
+
+
+def _matrices(model):
+    """The weight matrices nanoGPT initialises N(0, 0.02²), and the residual projections it
+    scales down by sqrt(2·layers)."""
+    plain = [model.tokens.weight, model.positions.weight]
+    scaled = []
+    for block in model.blocks:
+        plain += [block.qkv.weight, block.expand.weight]
+        scaled += [block.projection.weight, block.contract.weight]
+    return plain, scaled
+
+
+def _optimizer(config: TransformerConfig, model):
+    """AdamW as nanoGPT's character model trains: betas (0.9, 0.99), weight decay 0.1 on the
+    matrices only, gradients clipped at norm 1, a linear warm-up over the first tenth of the
+    iterations, then cosine decay to a tenth of the learning rate."""
+    warmup = max(1, config.iterations // 10)
+    schedule = optax.warmup_cosine_decay_schedule(
+        0.0, config.learning_rate, warmup, config.iterations, config.learning_rate / 10)
+    decay = jax.tree_util.tree_map(lambda w: w.ndim >= 2, eqx.filter(model, eqx.is_array))
+    return optax.chain(
+        optax.clip_by_global_norm(1.0),
+        optax.adamw(schedule, b1=0.9, b2=0.99, weight_decay=0.1, mask=decay),
+    )
+
+
+def _batch_loss(model, windows, key, inference):
+    keys = jax.random.split(key, windows.shape[0])
+    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, keys)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, windows[:, 1:]).mean()
+
+
+def train(config: TransformerConfig, streams, vocabulary_size: int, key) -> Transformer:
+    """A model trained from scratch on ``streams`` (an int array: rows of at least
+    ``context + 1`` characters). Each batch takes ``batch_size`` windows of ``context + 1``
+    characters, each from a random row at a random offset."""
+    streams = jnp.asarray(streams, dtype=jnp.int32)
+    if streams.ndim != 2 or streams.shape[1] < config.context + 1:
+        raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
+                         f"{config.context + 1} characters, got shape {streams.shape}")
+    init_key, loop_key = jax.random.split(key)
+    model = initialise(config, vocabulary_size, init_key)
+    return _train(model, streams, loop_key, config)
+
+
+@eqx.filter_jit
+def _train(model, streams, key, config):
+    optimizer = _optimizer(config, model)
+    params, static = eqx.partition(model, eqx.is_array)
+    offsets = jnp.arange(config.context + 1)
+
+    def step(carry, key):
+        params, state = carry
+        row_key, offset_key, dropout_key = jax.random.split(key, 3)
+        rows = jax.random.randint(row_key, (config.batch_size,), 0, streams.shape[0])
+        starts = jax.random.randint(offset_key, (config.batch_size,), 0,
+                                    streams.shape[1] - config.context)
+        windows = streams[rows[:, None], starts[:, None] + offsets]
+        loss = lambda p: _batch_loss(eqx.combine(p, static), windows, dropout_key, False)  # noqa: E731
+        grads = jax.grad(loss)(params)
+        updates, state = optimizer.update(grads, state, params)
+        return (optax.apply_updates(params, updates), state), None
+
+    state = optimizer.init(params)
+    (params, _), _ = jax.lax.scan(step, (params, state), jax.random.split(key, config.iterations))
+    return eqx.combine(params, static)
+
+
+@eqx.filter_jit
+def _sample_streams(model, count, key):
+    """``count`` streams of ``context + 1`` characters: character 0, then ``context`` drawn one
+    at a time from the model, each step reusing the cached keys and values."""
+
+    def one(key):
+        def step(carry, position):
+            cache, previous, key = carry
+            key, draw = jax.random.split(key)
+            logits, cache = model(previous[None], start=position, cache=cache)
+            nxt = jax.random.categorical(draw, logits[0]).astype(jnp.int32)
+            return (cache, nxt, key), nxt
+
+        first = jnp.zeros((), jnp.int32)
+        _, drawn = jax.lax.scan(step, (model.empty_cache(), first, key), jnp.arange(model.context))
+        return jnp.concatenate([first[None], drawn])
+
+    return jax.vmap(one)(jax.random.split(key, count))
+
+
+def sample(model: Transformer, count: int, key, chunk: int = 512) -> np.ndarray:
+    """``count`` streams (rows of ``context + 1`` character ids) drawn from ``model``."""
+    count = positive_int("count", count)
+    # Whole chunks, so that every call runs one compiled program whatever the count.
+    parts = [_sample_streams(model, chunk, k) for k in jax.random.split(key, -(-count // chunk))]
+    return np.asarray(jnp.concatenate(parts)[:count])
+
+
+@eqx.filter_jit
+def _last_distribution(model, contexts):
+    return jax.nn.softmax(jax.vmap(lambda c: model(c)[0][-1])(contexts), axis=-1)
+
+
+def next_character_distributions(model: Transformer, contexts) -> np.ndarray:
+    """``p(· | context)`` for each row of ``contexts`` (ids, at most ``context`` long), in
+    float64 for the distances taken from it."""
+    contexts = jnp.asarray(contexts, dtype=jnp.int32)
+    return np.asarray(_last_distribution(model, contexts), dtype=np.float64)
+
+
+@eqx.filter_jit
+def _mean_loss(model, windows):
+    return _batch_loss(model, windows, jax.random.key(0), True)
+
+
+def validation_loss(model: Transformer, windows) -> float:
+    """Mean cross-entropy in nats per character over every position of ``windows`` (rows of
+    ``context + 1`` ids), dropout off: nanoGPT's validation loss."""
+    return float(_mean_loss(model, jnp.asarray(windows, dtype=jnp.int32)))
+
+
+def encode(text: str, vocabulary: str) -> np.ndarray:
+    """Character ids of ``text`` over ``vocabulary``; a character outside it is a ValueError."""
+    lookup = {ch: i for i, ch in enumerate(vocabulary)}
+    missing = sorted(set(text) - lookup.keys())
+    if missing:
+        raise ValueError(f"text has characters outside the vocabulary: {missing[:10]}")
+    return np.fromiter((lookup[ch] for ch in text), dtype=np.int32, count=len(text))
+
+
+def decode(ids, vocabulary: str) -> str:
+    """The text whose characters are ``vocabulary[i]`` for each id in ``ids``."""
+    return "".join(vocabulary[i] for i in np.asarray(ids).ravel())
+
+
+@dataclass(frozen=True)
+class Truth:
+    """``p^(0)``: a model trained on the real text, with the vocabulary and the held-out
+    validation windows every generation is scored on."""
+
+    model: Transformer
+    config: TransformerConfig
+    vocabulary: str
+    validation_windows: np.ndarray
+    validation_loss: float
+
+
+def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary: str | None = None,
+                validation_share: float = 0.1, validation_windows: int = 256) -> Truth:
+    """``p^(0)``, trained on the first ``1 − validation_share`` of ``text`` (nanoGPT's split);
+    ``validation_windows`` evenly spaced windows of the rest score every generation."""
+    if not isinstance(config, TransformerConfig):
+        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
+    if len(set(vocabulary)) != len(vocabulary) or len(vocabulary) < 2:
+        raise ValueError(f"vocabulary must hold at least two distinct characters, each once, "
+                         f"got {vocabulary!r}")
+    if not (isinstance(validation_share, numbers.Real) and 0 < validation_share < 1):
+        raise ValueError(f"validation_share must be in (0, 1), got {validation_share!r}")
+    validation_windows = positive_int("validation_windows", validation_windows)
+    ids = encode(text, vocabulary)
+    split = int(round((1 - validation_share) * len(ids)))
+    window = config.context + 1
+    if split < window or len(ids) - split < window:
+        raise ValueError(f"text must hold at least context + 1 = {window} characters on each side "
+                         f"of the validation split, got {split} and {len(ids) - split}")
+    held_out = ids[split:]
+    starts = np.linspace(0, len(held_out) - window, validation_windows).astype(np.int64)
+    windows = np.stack([held_out[i : i + window] for i in starts])
+    model = train(config, ids[None, :split], len(vocabulary), _key(seed, "truth"))
+    return Truth(model, config, vocabulary, windows, validation_loss(model, windows))
+
+
+def _key(seed, purpose: str):
+    """Independent keys for the experiment's parts, all from one integer seed."""
+    parts = ("truth", "real", "contexts", "generations")
+    return jax.random.fold_in(jax.random.key(seed), parts.index(purpose))
+
+
+@dataclass(frozen=True)
+class RecursiveTraining:
+    """One chain of generations: index ``m − 1`` holds generation ``m = 1 .. generations``."""
+
+    config: TransformerConfig
+    synthetic_fraction: float
+    corpus_size: int
+    seed: int
+    drift: np.ndarray  # mean ||p^(m) − p^(1)||_1 over the contexts
+    validation_loss: np.ndarray  # nats per character on held-out real text
+    truth_validation_loss: float
+    characters: np.ndarray  # distinct characters in the corpus each generation trained on
+    samples: tuple  # the first two streams each of generations 1 .. generations − 1 wrote
+
+
+def recursive_training(text, config: TransformerConfig, synthetic_fraction: float, generations: int,
+                       corpus_size: int, contexts: int = 300, seed: int = 0,
+                       truth: Truth | None = None) -> RecursiveTraining:
+    """The paper's Figure 5 chain with the transformer.
+
+    ``p^(0)`` is ``truth`` (trained on ``text`` by :func:`train_truth` when not given). The
+    *real* data are one fixed sample of ``p^(0)``: ``corpus_size`` characters, in streams of
+    ``context + 1`` (rounded down to whole streams), on which generation 1 is trained. Generation
+    ``m ≥ 2`` is trained on ``synthetic_fraction`` of the streams drawn from generation ``m − 1``
+    plus the first streams of that real sample, the same ones every generation, as the paper's
+    partially synthetic scheme reuses its real samples. Every generation starts from the same
+    initial weights and draws its batches with the same random stream (nanoGPT re-seeds every
+    run), so that generations differ only in their data. Drift is measured at ``contexts``
+    contexts of ``context`` characters drawn from ``p^(0)``.
+    """
+    if not isinstance(config, TransformerConfig):
+        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
+    if (isinstance(synthetic_fraction, bool) or not isinstance(synthetic_fraction, numbers.Real)
+            or not 0 <= synthetic_fraction <= 1):
+        raise ValueError(f"synthetic_fraction must be in [0, 1], got {synthetic_fraction!r}")
+    generations = positive_int("generations", generations)
+    corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    window = config.context + 1
+    if corpus_size < window:
+        raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
+                         f"characters, got {corpus_size}")
+    if truth is None:
+        truth = train_truth(text, config, seed)
+    elif not isinstance(truth, Truth):
+        raise ValueError(f"truth must be a Truth from train_truth, got {type(truth).__name__}")
+    elif truth.config.context != config.context:
+        raise ValueError(f"truth was trained with context {truth.config.context}, "
+                         f"config has context {config.context}")
+    encode(text, truth.vocabulary)  # the text must fit the vocabulary p^(0) was trained on
+
+    streams = corpus_size // window
+    synthetic = int(round(synthetic_fraction * streams))
+    real = sample(truth.model, streams, _key(seed, "real"))
+    probes = sample(truth.model, contexts, _key(seed, "contexts"))[:, :-1]
+    key = _key(seed, "generations")
+    corpus, first, drift, losses, characters, samples = real, None, [], [], [], []
+    for m in range(1, generations + 1):
+        characters.append(len(np.unique(corpus[:, 1:])))
+        model = train(config, corpus, len(truth.vocabulary), key)
+        p = next_character_distributions(model, probes)
+        first = p if first is None else first
+        drift.append(np.abs(p - first).sum(1).mean())
+        losses.append(validation_loss(model, truth.validation_windows))
+        if m < generations:
+            written = sample(model, max(synthetic, 2), jax.random.fold_in(key, m))
+            samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
+            corpus = np.concatenate([written[:synthetic], real[: streams - synthetic]])
+    return RecursiveTraining(config, float(synthetic_fraction), streams * window, int(seed),
+                             np.array(drift), np.array(losses), truth.validation_loss,
+                             np.array(characters), tuple(samples))

@@ -1,0 +1,149 @@
+"""The transformer of the paper's Figure 5 (modelcollapse.neural): configuration, network,
+sampling, training and the recursive chain, on models small enough to compile in seconds."""
+
+import dataclasses
+import math
+
+import jax
+import numpy as np
+import pytest
+
+neural = pytest.importorskip("modelcollapse.neural")
+TransformerConfig = neural.TransformerConfig
+
+TINY = TransformerConfig(layers=1, heads=2, embedding=16, context=8, dropout=0.0,
+                         learning_rate=1e-2, batch_size=8, iterations=40)
+TEXT = "\nthe cat sat on the mat. " * 80 + "\nthe rat ate the hat. " * 20
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return neural.train_truth(TEXT, TINY, seed=1)
+
+
+def test_paper_is_table_1_exactly():
+    assert dataclasses.asdict(TransformerConfig.paper()) == dict(
+        layers=8, heads=4, embedding=256, context=128, dropout=0.2, learning_rate=1e-3,
+        batch_size=256, iterations=2000)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("layers", 0, "layers"), ("heads", 3, "multiple of heads"), ("dropout", 1.0, "dropout"),
+    ("learning_rate", 0.0, "learning_rate"), ("iterations", 2.5, "iterations"),
+    ("batch_size", True, "batch_size"), ("learning_rate", math.nan, "learning_rate"),
+])
+def test_config_refuses_what_makes_no_sense(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(TINY, **{field: value})
+
+
+def test_initialisation_is_nanogpts():
+    """N(0, 0.02²) for the matrices, 0.02²/(2·layers) for the residual projections, zero biases;
+    each standard deviation within 5 standard errors (sd of a sample sd ≈ σ/√(2k))."""
+    config = dataclasses.replace(TINY, layers=2, embedding=32)
+    model = neural.initialise(config, 50, jax.random.key(0))
+    plain, scaled = neural._matrices(model)
+    for weights, sigma in ((plain, 0.02), (scaled, 0.02 / 2)):
+        values = np.concatenate([np.asarray(w).ravel() for w in weights])
+        assert abs(values.std() - sigma) < 5 * sigma / math.sqrt(2 * values.size)
+    assert all(float(abs(b.qkv.bias).max()) == 0 for b in model.blocks)
+
+
+def test_attention_is_causal_and_the_cache_gives_the_full_forward():
+    model = neural.initialise(TINY, 12, jax.random.key(3))
+    ids = np.array([0, 5, 3, 7, 7, 1, 2, 11], dtype=np.int32)
+    full, _ = model(ids)
+    changed, _ = model(np.concatenate([ids[:5], [4, 4, 4]]).astype(np.int32))
+    np.testing.assert_array_equal(np.asarray(full[:5]), np.asarray(changed[:5]))
+    assert not np.allclose(full[5:], changed[5:])
+    cache, steps = None, []
+    for position in range(len(ids)):
+        logits, cache = model(ids[position : position + 1], start=position, cache=cache)
+        steps.append(logits[0])
+    np.testing.assert_allclose(np.stack(steps), full, rtol=1e-5, atol=1e-5)
+
+
+def test_sampling_follows_the_models_distribution():
+    """The character after the opening newline, over 4096 streams, against the model's own
+    p(· | newline): every count within 5 binomial standard errors."""
+    model = neural.initialise(dataclasses.replace(TINY, embedding=16), 6, jax.random.key(4))
+    p = neural.next_character_distributions(model, np.zeros((1, 1), dtype=np.int32))[0]
+    streams = neural.sample(model, 4096, jax.random.key(5))
+    assert streams.shape == (4096, TINY.context + 1) and np.all(streams[:, 0] == 0)
+    counts = np.bincount(streams[:, 1], minlength=6)
+    k = streams.shape[0]
+    assert np.all(np.abs(counts - k * p) <= 5 * np.sqrt(k * p * (1 - p)) + 1)
+
+
+def test_training_learns_a_deterministic_text():
+    """On text where each character fixes the next, a trained model's loss falls far below the
+    uniform log(vocabulary) it starts near."""
+    ids = np.tile(np.arange(5, dtype=np.int32), 400)[None]
+    model = neural.train(dataclasses.replace(TINY, iterations=60), ids, 5, jax.random.key(6))
+    windows = np.stack([ids[0, i : i + TINY.context + 1] for i in range(0, 200, 7)])
+    assert neural.validation_loss(model, windows) < 0.1 * math.log(5)
+
+
+def test_train_refuses_streams_shorter_than_a_window():
+    with pytest.raises(ValueError, match="streams"):
+        neural.train(TINY, np.zeros((4, TINY.context)), 3, jax.random.key(0))
+
+
+def test_same_seed_same_chain_and_generation_one_shared_by_the_mixes(truth):
+    run = lambda fraction, seed: neural.recursive_training(  # noqa: E731
+        TEXT, TINY, fraction, 3, 360, contexts=20, seed=seed, truth=truth)
+    a, b, c, mixed = run(1.0, 0), run(1.0, 0), run(1.0, 1), run(0.5, 0)
+    np.testing.assert_array_equal(a.drift, b.drift)
+    np.testing.assert_array_equal(a.validation_loss, b.validation_loss)
+    assert a.samples == b.samples
+    assert not np.array_equal(a.validation_loss, c.validation_loss)
+    assert a.drift[0] == 0 and a.drift[-1] > 0 and a.drift.shape == (3,)
+    assert mixed.validation_loss[0] == a.validation_loss[0]  # trained on the same real sample
+    assert a.corpus_size == 360 // (TINY.context + 1) * (TINY.context + 1)
+    assert len(a.samples) == 2 and all(len(s) == TINY.context for s in a.samples[0])
+
+
+def test_with_no_synthetic_share_every_generation_is_generation_one(truth):
+    """Same data, same initial weights, same batches: the only source of drift is the data."""
+    run = neural.recursive_training(TEXT, TINY, 0.0, 3, 360, contexts=20, seed=0, truth=truth)
+    np.testing.assert_array_equal(run.drift, 0.0)
+    assert len(set(run.validation_loss.tolist())) == 1
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(synthetic_fraction=1.5), "synthetic_fraction"),
+    (dict(synthetic_fraction=-0.1), "synthetic_fraction"),
+    (dict(synthetic_fraction=True), "synthetic_fraction"),
+    (dict(generations=0), "generations"),
+    (dict(corpus_size=TINY.context), "corpus_size"),
+    (dict(contexts=0), "contexts"),
+    (dict(seed=-1), "seed"),
+    (dict(text=TEXT + "Z"), "outside the vocabulary"),
+    (dict(config="small"), "config"),
+    (dict(config=dataclasses.replace(TINY, context=4)), "context"),
+    (dict(truth="p0"), "truth"),
+])
+def test_recursive_training_refuses_bad_arguments(truth, kwargs, message):
+    arguments = dict(text=TEXT, config=TINY, synthetic_fraction=0.5, generations=2,
+                     corpus_size=90, contexts=5, seed=0, truth=truth) | kwargs
+    with pytest.raises(ValueError, match=message):
+        neural.recursive_training(**arguments)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(text="ab" * 5), "context \\+ 1"),
+    (dict(vocabulary="a"), "vocabulary"),
+    (dict(text=TEXT, vocabulary="abc"), "outside the vocabulary"),
+    (dict(validation_share=1.0), "validation_share"),
+    (dict(text=b"bytes"), "text"),
+])
+def test_train_truth_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        neural.train_truth(**(dict(text=TEXT, config=TINY) | kwargs))
+
+
+def test_truth_scores_the_held_out_tail(truth):
+    assert truth.vocabulary == "".join(sorted(set(TEXT)))
+    assert truth.validation_windows.shape == (256, TINY.context + 1)
+    assert 0 < truth.validation_loss < math.log(len(truth.vocabulary))
+    assert neural.decode(neural.encode("the mat", truth.vocabulary), truth.vocabulary) == "the mat"
