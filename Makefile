@@ -133,6 +133,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/exact.py --budget 60
 	$(BIN)/python benchmarks/book.py
+	$(BIN)/python benchmarks/neural.py
 
 clean:
 	rm -rf _build .pytest_cache
