@@ -58,8 +58,10 @@ class TransformerConfig:
 
     @classmethod
     def small(cls) -> TransformerConfig:
-        """Sized so that the chapter's 91 trainings (three seeds) fit a few minutes on two CPU cores
-        (measured in ``benchmarks/neural.py``)."""
+        """Sized so that the chapter's 91 trainings (three seeds) fit about four minutes on two
+        CPU cores (``benchmarks/neural.py``: about 16 ms a step). No dropout: a model trained for
+        100 steps underfits, and dropout would only slow it; a higher learning rate for the
+        same reason."""
         return cls(layers=2, heads=4, embedding=64, context=32, dropout=0.0,
                    learning_rate=3e-3, batch_size=32, iterations=100)
 
@@ -177,9 +179,11 @@ def _matrices(model):
 
 
 def _optimizer(config: TransformerConfig, model):
-    """AdamW as nanoGPT's character model trains: betas (0.9, 0.99), weight decay 0.1 on the
-    matrices only, gradients clipped at norm 1, a linear warm-up over the first tenth of the
-    iterations, then cosine decay to a tenth of the learning rate."""
+    """AdamW with nanoGPT's settings for its character model: betas (0.9, 0.99), weight decay
+    0.1 on the matrices only, gradients clipped at norm 1, cosine decay to a tenth of the
+    learning rate. nanoGPT warms up for 100 steps and decays over 5,000; here the warm-up is the
+    first tenth of ``iterations`` and the decay ends with the run, so that any length trains
+    with the whole schedule."""
     warmup = max(1, config.iterations // 10)
     schedule = optax.warmup_cosine_decay_schedule(
         0.0, config.learning_rate, warmup, config.iterations, config.learning_rate / 10)
