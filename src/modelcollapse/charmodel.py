@@ -20,7 +20,7 @@ def encode(text: str, alphabet: str | None = None) -> tuple[np.ndarray, str]:
     lookup = {ch: i for i, ch in enumerate(alphabet)}
     missing = set(text) - lookup.keys()
     if missing:
-        raise ValueError(f"text has characters outside the alphabet: {sorted(missing)[:10]}")
+        raise ValueError(f"text has characters outside the alphabet (the vocabulary): {sorted(missing)[:10]}")
     return np.array([lookup[ch] for ch in text], dtype=np.int64), alphabet
 
 

@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .charmodel import decode, encode
 from .validation import positive_int
 
 
@@ -287,20 +288,6 @@ def validation_loss(model: Transformer, windows) -> float:
     return float(_mean_loss(model, jnp.asarray(windows, dtype=jnp.int32)))
 
 
-def encode(text: str, vocabulary: str) -> np.ndarray:
-    """Character ids of ``text`` over ``vocabulary``; a character outside it is a ValueError."""
-    lookup = {ch: i for i, ch in enumerate(vocabulary)}
-    missing = sorted(set(text) - lookup.keys())
-    if missing:
-        raise ValueError(f"text has characters outside the vocabulary: {missing[:10]}")
-    return np.fromiter((lookup[ch] for ch in text), dtype=np.int32, count=len(text))
-
-
-def decode(ids, vocabulary: str) -> str:
-    """The text whose characters are ``vocabulary[i]`` for each id in ``ids``."""
-    return "".join(vocabulary[i] for i in np.asarray(ids).ravel())
-
-
 @dataclass(frozen=True)
 class Truth:
     """``p^(0)``: a model trained on the real text, with the vocabulary and the held-out
@@ -328,7 +315,7 @@ def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary:
     if not (isinstance(validation_share, numbers.Real) and 0 < validation_share < 1):
         raise ValueError(f"validation_share must be in (0, 1), got {validation_share!r}")
     validation_windows = positive_int("validation_windows", validation_windows)
-    ids = encode(text, vocabulary)
+    ids, _ = encode(text, vocabulary)
     split = int(round((1 - validation_share) * len(ids)))
     window = config.context + 1
     if split < window or len(ids) - split < window:
@@ -397,7 +384,9 @@ def recursive_training(text, config: TransformerConfig, synthetic_fraction: floa
     elif truth.config.context != config.context:
         raise ValueError(f"truth was trained with context {truth.config.context}, "
                          f"config has context {config.context}")
-    encode(text, truth.vocabulary)  # the text must fit the vocabulary p^(0) was trained on
+    missing = sorted(set(text) - set(truth.vocabulary))
+    if missing:
+        raise ValueError(f"text has characters outside the vocabulary p^(0) was trained on: {missing[:10]}")
 
     streams = corpus_size // window
     synthetic = int(round(synthetic_fraction * streams))
