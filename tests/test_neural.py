@@ -84,9 +84,25 @@ def test_training_learns_a_deterministic_text():
     assert neural.validation_loss(model, windows) < 0.1 * math.log(5)
 
 
-def test_train_refuses_streams_shorter_than_a_window():
+def test_train_refuses_streams_shorter_than_a_window_or_ids_outside_the_vocabulary():
     with pytest.raises(ValueError, match="streams"):
-        neural.train(TINY, np.zeros((4, TINY.context)), 3, jax.random.key(0))
+        neural.train(TINY, np.zeros((4, TINY.context), dtype=int), 3, jax.random.key(0))
+    with pytest.raises(ValueError, match="streams must hold character ids from 0 to 2"):
+        neural.train(TINY, np.full((4, TINY.context + 1), 3), 3, jax.random.key(0))
+
+
+def test_evaluation_refuses_what_jax_would_clamp(truth):
+    """An id past the vocabulary, or a context past the position table, would be clamped by
+    JAX's indexing without an error."""
+    s = len(truth.vocabulary)
+    with pytest.raises(ValueError, match="contexts must hold character ids"):
+        neural.next_character_distributions(truth.model, np.full((2, 3), s))
+    with pytest.raises(ValueError, match="contexts must be a 2-d array of rows of 1 to 8"):
+        neural.next_character_distributions(truth.model, np.zeros((2, TINY.context + 1), int))
+    with pytest.raises(ValueError, match="windows must be a 2-d array of rows of 1 to 9"):
+        neural.validation_loss(truth.model, np.zeros((2, TINY.context + 2), int))
+    with pytest.raises(ValueError, match="chunk"):
+        neural.sample(truth.model, 4, jax.random.key(0), chunk=0)
 
 
 def test_same_seed_same_chain_and_generation_one_shared_by_the_mixes(truth):

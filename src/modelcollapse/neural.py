@@ -205,7 +205,8 @@ def train(config: TransformerConfig, streams, vocabulary_size: int, key) -> Tran
     """A model trained from scratch on ``streams`` (an int array: rows of at least
     ``context + 1`` characters). Each batch takes ``batch_size`` windows of ``context + 1``
     characters, each from a random row at a random offset."""
-    streams = jnp.asarray(streams, dtype=jnp.int32)
+    vocabulary_size = positive_int("vocabulary_size", vocabulary_size)
+    streams = _ids("streams", streams, vocabulary_size)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
         raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
                          f"{config.context + 1} characters, got shape {streams.shape}")
@@ -257,9 +258,22 @@ def _sample_streams(model, count, key):
     return jax.vmap(one)(jax.random.split(key, count))
 
 
+def _ids(name, ids, vocabulary_size, longest=None):
+    """``ids`` as int32, refused when an id lies outside the vocabulary or a row is longer than
+    ``longest``: JAX clamps an index out of range instead of failing."""
+    ids = np.asarray(ids)
+    if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0
+                     or ids.max() >= vocabulary_size):
+        raise ValueError(f"{name} must hold character ids from 0 to {vocabulary_size - 1}")
+    if longest is not None and (ids.ndim != 2 or not 1 <= ids.shape[1] <= longest):
+        raise ValueError(f"{name} must be a 2-d array of rows of 1 to {longest} ids, "
+                         f"got shape {ids.shape}")
+    return jnp.asarray(ids, dtype=jnp.int32)
+
+
 def sample(model: Transformer, count: int, key, chunk: int = 512) -> np.ndarray:
     """``count`` streams (rows of ``context + 1`` character ids) drawn from ``model``."""
-    count = positive_int("count", count)
+    count, chunk = positive_int("count", count), positive_int("chunk", chunk)
     # Whole chunks, so that every call runs one compiled program whatever the count.
     parts = [_sample_streams(model, chunk, k) for k in jax.random.split(key, -(-count // chunk))]
     return np.asarray(jnp.concatenate(parts)[:count])
@@ -273,7 +287,7 @@ def _last_distribution(model, contexts):
 def next_character_distributions(model: Transformer, contexts) -> np.ndarray:
     """``p(· | context)`` for each row of ``contexts`` (ids, at most ``context`` long), in
     float64 for the distances taken from it."""
-    contexts = jnp.asarray(contexts, dtype=jnp.int32)
+    contexts = _ids("contexts", contexts, model.tokens.weight.shape[0], model.context)
     return np.asarray(_last_distribution(model, contexts), dtype=np.float64)
 
 
@@ -285,7 +299,8 @@ def _mean_loss(model, windows):
 def validation_loss(model: Transformer, windows) -> float:
     """Mean cross-entropy in nats per character over every position of ``windows`` (rows of
     ``context + 1`` ids), dropout off: nanoGPT's validation loss."""
-    return float(_mean_loss(model, jnp.asarray(windows, dtype=jnp.int32)))
+    windows = _ids("windows", windows, model.tokens.weight.shape[0], model.context + 1)
+    return float(_mean_loss(model, windows))
 
 
 @dataclass(frozen=True)
