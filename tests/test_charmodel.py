@@ -112,3 +112,19 @@ def test_recursive_training_shapes_and_real_reuse():
     assert gens[1].models[-1].counts.sum() == (200 - 1) + (200 - 1)
     with pytest.raises(ValueError, match="^synthetic_fraction must"):
         cm.recursive_training(ids, 400, 0.0, 3, 1, s, rng=1)
+
+
+def test_figure5_metrics_measure_each_generation_against_the_first():
+    """Drift is zero at generation 1 and is the mean L1 distance of the smoothed conditionals
+    after; the other columns are each generation's own counts and cross-entropy."""
+    ids, alphabet = cm.encode(TEXT * 40)
+    gens = cm.recursive_training(ids, 400, 1.0, 3, 2, len(alphabet), rng=2)
+    history = np.stack([ids[t - 2 : t] for t in range(2, 60, 3)])
+    metrics = cm.figure5_metrics(gens, history, ids[:200])
+    assert metrics["drift"][0] == 0
+    p1, p3 = (cm.smoothed(g.models, history) for g in (gens[0], gens[2]))
+    assert metrics["drift"][2] == pytest.approx(np.abs(p3 - p1).sum(1).mean(), rel=1e-12)
+    assert metrics["drift"][2] > 0
+    assert metrics["bits"][1] == cm.cross_entropy_bits(gens[1].models, ids[:200])
+    assert list(metrics["contexts"]) == [len(g.models[-1].contexts) for g in gens]
+    assert metrics["characters"][0] == len(set(ids[:400].tolist()))

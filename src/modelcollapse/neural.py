@@ -319,8 +319,7 @@ def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary:
                 validation_share: float = 0.1, validation_windows: int = 256) -> Truth:
     """``p^(0)``, trained on the first ``1 − validation_share`` of ``text`` (nanoGPT's split);
     ``validation_windows`` evenly spaced windows of the rest score every generation."""
-    if not isinstance(config, TransformerConfig):
-        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
+    _check_config(config)
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
@@ -341,6 +340,11 @@ def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary:
     windows = np.stack([held_out[i : i + window] for i in starts])
     model = train(config, ids[None, :split], len(vocabulary), _key(seed, "truth"))
     return Truth(model, config, vocabulary, windows, validation_loss(model, windows))
+
+
+def _check_config(config):
+    if not isinstance(config, TransformerConfig):
+        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
 
 
 def _key(seed, purpose: str):
@@ -379,8 +383,7 @@ def recursive_training(text, config: TransformerConfig, synthetic_fraction: floa
     run), so that generations differ only in their data. Drift is measured at ``contexts``
     contexts of ``context`` characters drawn from ``p^(0)``.
     """
-    if not isinstance(config, TransformerConfig):
-        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
+    _check_config(config)
     if (isinstance(synthetic_fraction, bool) or not isinstance(synthetic_fraction, numbers.Real)
             or not 0 <= synthetic_fraction <= 1):
         raise ValueError(f"synthetic_fraction must be in [0, 1], got {synthetic_fraction!r}")
