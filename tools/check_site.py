@@ -19,7 +19,6 @@ import functools
 import re
 import http.server
 import mimetypes
-import os
 import shutil
 import sys
 import threading
@@ -104,6 +103,26 @@ def serve(root: Path) -> http.server.ThreadingHTTPServer:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def offline_route(origin: str, mathjax: Path | None, blocked: set | None = None):
+    """A Playwright route handler for an offline machine: requests to the local server go
+    through, MathJax's CDN is answered from the local copy ``mathjax``, and every other request
+    is blocked (its address recorded in ``blocked``, when given)."""
+
+    def route(route_, request):
+        url = request.url
+        if url.startswith(origin):
+            return route_.continue_()
+        if url.startswith(MATHJAX_CDN) and mathjax:
+            file = mathjax / url[len(MATHJAX_CDN):].split("?")[0]
+            if file.is_file():
+                return route_.fulfill(path=str(file), content_type=mimetypes.guess_type(file.name)[0])
+        if blocked is not None:
+            blocked.add(url.split("?")[0])
+        return route_.abort("blockedbyclient")
+
+    return route
 
 
 def local_file(root: Path, origin: str, url: str) -> Path | None:
@@ -203,16 +222,7 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
     stats = {"math": 0, "images": 0}
     known = 0
 
-    def route(route_, request):
-        url = request.url
-        if url.startswith(origin):
-            return route_.continue_()
-        if url.startswith(MATHJAX_CDN) and mathjax:
-            file = mathjax / url[len(MATHJAX_CDN):].split("?")[0]
-            if file.is_file():
-                return route_.fulfill(path=str(file), content_type=mimetypes.guess_type(file.name)[0])
-        blocked.add(url.split("?")[0])
-        return route_.abort("blockedbyclient")
+    route = offline_route(origin, mathjax, blocked)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_browser(browser_path), args=CHROMIUM_ARGS)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import mimetypes
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import sync_playwright
 
-from check_site import CHROMIUM_ARGS, MATHJAX_CDN, find_browser, serve
+from check_site import CHROMIUM_ARGS, find_browser, offline_route, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,20 +100,10 @@ def main(argv=None) -> int:
     server = serve(root)
     origin = f"http://127.0.0.1:{server.server_address[1]}/"
 
-    def route(route_, request):
-        url = request.url
-        if url.startswith(origin):
-            return route_.continue_()
-        if url.startswith(MATHJAX_CDN):
-            file = args.mathjax / url[len(MATHJAX_CDN):].split("?")[0]
-            if file.is_file():
-                return route_.fulfill(path=str(file), content_type=mimetypes.guess_type(file.name)[0])
-        return route_.abort("blockedbyclient")
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_browser(args.browser), args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.route("**/*", route)
+        page.route("**/*", offline_route(origin, args.mathjax))
         page.goto(origin + "book.html", wait_until="load")
         typeset = page.evaluate("() => window.MathJax && window.MathJax.startup"
                                 " ? window.MathJax.startup.promise.then(() => true) : false")
