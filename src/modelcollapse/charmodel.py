@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import as_generator, positive_int
+from .validation import as_generator, nonnegative_int, positive_int
 
 
 def encode(text: str, alphabet: str | None = None) -> tuple[np.ndarray, str]:
@@ -63,8 +63,7 @@ class CharModel:
 def fit(corpora, ell: int, s: int) -> CharModel:
     """Train by counting on one or several id arrays (counted separately, then added, so that no
     context straddles two corpora)."""
-    if isinstance(ell, bool) or not isinstance(ell, (int, np.integer)) or ell < 0:
-        raise ValueError(f"ell must be an integer >= 0, got {ell!r}")
+    ell = nonnegative_int("ell", ell)
     s = positive_int("s", s)
     if isinstance(corpora, np.ndarray) and corpora.ndim == 1:
         corpora = [corpora]

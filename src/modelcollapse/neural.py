@@ -25,7 +25,7 @@ import numpy as np
 import optax
 
 from .charmodel import decode, encode
-from .validation import positive_int
+from .validation import nonnegative_int, positive_int
 
 
 @dataclass(frozen=True)
@@ -157,9 +157,9 @@ def initialise(config: TransformerConfig, vocabulary_size: int, key) -> Transfor
     model = Transformer(config, vocabulary_size, key)
     plain, scaled = _matrices(model)
     keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
-    std = {0: 0.02, 1: 0.02 / math.sqrt(2 * config.layers)}
-    new = [std[i >= len(plain)] * jax.random.normal(next(keys), w.shape)
-           for i, w in enumerate(plain + scaled)]
+    new = [0.02 * jax.random.normal(next(keys), w.shape) for w in plain]
+    new += [0.02 / math.sqrt(2 * config.layers) * jax.random.normal(next(keys), w.shape)
+            for w in scaled]
     model = eqx.tree_at(lambda m: sum(_matrices(m), []), model, new)
     return eqx.tree_at(_biases, model, [jnp.zeros_like(b) for b in _biases(model)])
 
@@ -389,8 +389,7 @@ def recursive_training(text, config: TransformerConfig, synthetic_fraction: floa
         raise ValueError(f"synthetic_fraction must be in [0, 1], got {synthetic_fraction!r}")
     generations = positive_int("generations", generations)
     corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    seed = nonnegative_int("seed", seed)
     window = config.context + 1
     if corpus_size < window:
         raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
@@ -423,6 +422,6 @@ def recursive_training(text, config: TransformerConfig, synthetic_fraction: floa
             written = sample(model, max(synthetic, 2), jax.random.fold_in(key, m))
             samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
             corpus = np.concatenate([written[:synthetic], real[: streams - synthetic]])
-    return RecursiveTraining(config, float(synthetic_fraction), streams * window, int(seed),
+    return RecursiveTraining(config, float(synthetic_fraction), streams * window, seed,
                              np.array(drift), np.array(losses), truth.validation_loss,
                              np.array(characters), tuple(samples))

@@ -21,6 +21,14 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
+def nonnegative_int(name: str, value) -> int:
+    """``value`` as an ``int`` >= 0 (a context length, a seed); bools and non-integral numbers
+    are rejected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
 #: The largest sample size a scheme accepts. Counts up to 2**53 are exact in float64, so a
 #: model's frequencies count / n are exact, and sums of a few such sizes stay inside numpy's
 #: int64 draws (a larger n passes int checks, then overflows inside numpy).
