@@ -134,6 +134,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/exact.py --budget 60
 	$(BIN)/python benchmarks/book.py
 	$(BIN)/python benchmarks/neural.py
+	$(BIN)/python benchmarks/neural_settings.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -128,3 +128,6 @@ def test_figure5_metrics_measure_each_generation_against_the_first():
     assert metrics["bits"][1] == cm.cross_entropy_bits(gens[1].models, ids[:200])
     assert list(metrics["contexts"]) == [len(g.models[-1].contexts) for g in gens]
     assert metrics["characters"][0] == len(set(ids[:400].tolist()))
+    entropy = -(p3 * np.log(p3)).sum(1).mean()
+    assert metrics["entropy"][2] == pytest.approx(entropy, rel=1e-12)
+    assert 0 < metrics["entropy"][2] < np.log(len(alphabet))

@@ -38,15 +38,18 @@ def test_config_refuses_what_makes_no_sense(field, value, message):
 
 
 def test_initialisation_is_nanogpts():
-    """N(0, 0.02²) for the matrices, 0.02²/(2·layers) for the residual projections, zero biases;
-    each standard deviation within 5 standard errors (sd of a sample sd ≈ σ/√(2k))."""
+    """N(0, 0.02²) for the matrices, 0.02²/(2·layers) for the residual projections; no biases
+    (nanoGPT's ``bias = False``); each standard deviation within 5 standard errors (sd of a
+    sample sd ≈ σ/√(2k))."""
     config = dataclasses.replace(TINY, layers=2, embedding=32)
     model = neural.initialise(config, 50, jax.random.key(0))
     plain, scaled = neural._matrices(model)
     for weights, sigma in ((plain, 0.02), (scaled, 0.02 / 2)):
         values = np.concatenate([np.asarray(w).ravel() for w in weights])
         assert abs(values.std() - sigma) < 5 * sigma / math.sqrt(2 * values.size)
-    assert all(float(abs(b.qkv.bias).max()) == 0 for b in model.blocks)
+    layers = [lin for b in model.blocks for lin in (b.qkv, b.projection, b.expand, b.contract)]
+    norms = [model.norm] + [n for b in model.blocks for n in (b.norm_attention, b.norm_mlp)]
+    assert all(layer.bias is None for layer in layers + norms)
 
 
 def test_attention_is_causal_and_the_cache_gives_the_full_forward():
@@ -105,31 +108,70 @@ def test_evaluation_refuses_what_jax_would_clamp(truth):
         neural.sample(truth.model, 4, jax.random.key(0), chunk=0)
 
 
+def chains(truth, fractions, seed=0, generations=3):
+    return neural.recursive_training(TEXT, TINY, fractions, generations, 360, contexts=20,
+                                     seed=seed, truth=truth)
+
+
 def test_same_seed_same_chain_and_generation_one_shared_by_the_mixes(truth):
-    run = lambda fraction, seed: neural.recursive_training(  # noqa: E731
-        TEXT, TINY, fraction, 3, 360, contexts=20, seed=seed, truth=truth)
-    a, b, c, mixed = run(1.0, 0), run(1.0, 0), run(1.0, 1), run(0.5, 0)
+    (a, mixed), (b,), (c,) = chains(truth, (1.0, 0.5)), chains(truth, 1.0), chains(truth, 1.0, 1)
     np.testing.assert_array_equal(a.drift, b.drift)
     np.testing.assert_array_equal(a.validation_loss, b.validation_loss)
     assert a.samples == b.samples
     assert not np.array_equal(a.validation_loss, c.validation_loss)
     assert a.drift[0] == 0 and a.drift[-1] > 0 and a.drift.shape == (3,)
-    assert mixed.validation_loss[0] == a.validation_loss[0]  # trained on the same real sample
+    assert mixed.validation_loss[0] == a.validation_loss[0] and mixed.entropy[0] == a.entropy[0]
+    assert (mixed.floor_batches, mixed.floor_weights) == (a.floor_batches, a.floor_weights)
     assert a.corpus_size == 360 // (TINY.context + 1) * (TINY.context + 1)
     assert len(a.samples) == 2 and all(len(s) == TINY.context for s in a.samples[0])
 
 
 def test_with_no_synthetic_share_every_generation_is_generation_one(truth):
     """Same data, same initial weights, same batches: the only source of drift is the data."""
-    run = neural.recursive_training(TEXT, TINY, 0.0, 3, 360, contexts=20, seed=0, truth=truth)
+    (run,) = chains(truth, 0.0)
     np.testing.assert_array_equal(run.drift, 0.0)
     assert len(set(run.validation_loss.tolist())) == 1
+    assert len(set(run.entropy.tolist())) == 1
+
+
+def test_noise_floors_are_positive_and_change_with_their_key(truth):
+    """Batch order alone, and initial weights alone, move generation 1: both floors are positive
+    distances, and a chain's floors depend on its seed."""
+    (a,), (b,) = chains(truth, 1.0, 0, generations=1), chains(truth, 1.0, 1, generations=1)
+    assert 0 < a.floor_batches < 2 and 0 < a.floor_weights < 2
+    assert (a.floor_batches, a.floor_weights) != (b.floor_batches, b.floor_weights)
+
+
+def test_entropy_is_the_mean_entropy_of_the_conditionals(truth):
+    """p^(0)'s mean entropy at the probes lies in (0, log s); a uniform row has entropy log s and a
+    Dirac row 0."""
+    (run,) = chains(truth, 1.0, generations=2)
+    assert 0 < run.truth_entropy < math.log(len(truth.vocabulary))
+    assert run.entropy.shape == (2,) and np.all(run.entropy > 0)
+    rows = np.array([[0.25] * 4, [1.0, 0, 0, 0]])
+    assert neural._mean_entropy(rows) == pytest.approx(math.log(4) / 2)
+
+
+def test_real_rows_keep_their_place_so_batches_repeat_them():
+    """Two corpora with the same first rows (the real streams) and other rows after them (the
+    synthetic ones): under the same batch key every window drawn from a real row is the same
+    window, in the same step and slot; windows from the other rows differ."""
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 5, size=(6, TINY.context + 1))
+    one, two = (np.concatenate([real, rng.integers(0, 5, size=(4, TINY.context + 1))])
+                for _ in range(2))
+    (w1, rows1), (w2, rows2) = (neural.batches(TINY, c, jax.random.key(7)) for c in (one, two))
+    np.testing.assert_array_equal(rows1, rows2)
+    from_real = np.asarray(rows1) < len(real)
+    assert from_real.any() and (~from_real).any()
+    np.testing.assert_array_equal(np.asarray(w1)[from_real], np.asarray(w2)[from_real])
+    assert not np.array_equal(np.asarray(w1)[~from_real], np.asarray(w2)[~from_real])
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(synthetic_fraction=1.5), "synthetic_fraction"),
-    (dict(synthetic_fraction=-0.1), "synthetic_fraction"),
-    (dict(synthetic_fraction=True), "synthetic_fraction"),
+    (dict(synthetic_fractions=1.5), "synthetic_fractions"),
+    (dict(synthetic_fractions=(0.5, -0.1)), "synthetic_fractions"),
+    (dict(synthetic_fractions=True), "synthetic_fractions"),
     (dict(generations=0), "generations"),
     (dict(corpus_size=TINY.context), "corpus_size"),
     (dict(contexts=0), "contexts"),
@@ -140,7 +182,7 @@ def test_with_no_synthetic_share_every_generation_is_generation_one(truth):
     (dict(truth="p0"), "truth"),
 ])
 def test_recursive_training_refuses_bad_arguments(truth, kwargs, message):
-    arguments = dict(text=TEXT, config=TINY, synthetic_fraction=0.5, generations=2,
+    arguments = dict(text=TEXT, config=TINY, synthetic_fractions=0.5, generations=2,
                      corpus_size=90, contexts=5, seed=0, truth=truth) | kwargs
     with pytest.raises(ValueError, match=message):
         neural.recursive_training(**arguments)

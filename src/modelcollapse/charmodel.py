@@ -164,12 +164,12 @@ def cross_entropy_bits(models: list[CharModel], ids, kappa: float = 1.0) -> floa
 def figure5_metrics(generations, history, held_out, kappa: float = 1.0) -> dict:
     """Per generation of a chain from :func:`recursive_training`, the paper's Figure 5 metrics:
     ``drift``, the mean ``||p^(m) − p^(1)||_1`` of the smoothed conditionals over the contexts in
-    ``history``; ``bits`` per character on ``held_out``; and the ``contexts`` and ``characters``
-    the generation's corpus still has."""
-    first = smoothed(generations[0].models, history, kappa)
+    ``history``; their mean ``entropy`` in nats; ``bits`` per character on ``held_out``; and
+    the ``contexts`` and ``characters`` the generation's corpus still has."""
+    conditionals = [smoothed(g.models, history, kappa) for g in generations]
     return dict(
-        drift=np.array([np.abs(smoothed(g.models, history, kappa) - first).sum(1).mean()
-                        for g in generations]),
+        drift=np.array([np.abs(p - conditionals[0]).sum(1).mean() for p in conditionals]),
+        entropy=np.array([-(p * np.log(p)).sum(1).mean() for p in conditionals]),
         bits=np.array([cross_entropy_bits(g.models, held_out, kappa) for g in generations]),
         contexts=np.array([len(g.models[-1].contexts) for g in generations]),
         characters=np.array([np.count_nonzero(g.models[0].counts) for g in generations]),

@@ -14,6 +14,7 @@ corpus costs about a third of training on it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass
@@ -59,12 +60,27 @@ class TransformerConfig:
 
     @classmethod
     def small(cls) -> TransformerConfig:
-        """Sized so that the chapter's 91 trainings (three seeds) fit about four minutes on two
-        CPU cores (``benchmarks/neural.py``: about 16 ms a step). No dropout: a model trained for
-        100 steps underfits, and dropout would only slow it; a higher learning rate for the
-        same reason."""
+        """The chapter's generations, sized by measurement on two CPU cores
+        (``benchmarks/neural_settings.py``): trained on 1,536 streams of ``p^(0)``, a generation
+        scores about 2.5 nats a character on held-out text in under two seconds. Small batches
+        with more steps learn more a second than large ones; no dropout, since a model trained
+        this briefly underfits and dropout would only slow it; the learning rate is twice
+        Table 1's for the same reason (it diverges at fewer than about 150 steps)."""
         return cls(layers=2, heads=4, embedding=64, context=32, dropout=0.0,
-                   learning_rate=3e-3, batch_size=32, iterations=100)
+                   learning_rate=6e-3, batch_size=8, iterations=450)
+
+    @classmethod
+    def small_truth(cls) -> TransformerConfig:
+        """``p^(0)`` for :meth:`small`: the same network, trained once and so for longer, to about
+        1.9 nats a character (2.8 bits), between a counting model of order 2 and one of order 3
+        on the same split."""
+        return dataclasses.replace(cls.small(), batch_size=16, iterations=2000)
+
+
+def _layer_norm(d):
+    """nanoGPT's Shakespeare configuration has ``bias = False``: no bias in any LayerNorm or
+    Linear layer (its comment: "a bit better and faster")."""
+    return eqx.nn.LayerNorm(d, use_bias=False)
 
 
 class _Block(eqx.Module):
@@ -79,11 +95,11 @@ class _Block(eqx.Module):
 
     def __init__(self, config: TransformerConfig, key):
         d, keys = config.embedding, jax.random.split(key, 4)
-        self.norm_attention, self.norm_mlp = eqx.nn.LayerNorm(d), eqx.nn.LayerNorm(d)
-        self.qkv = eqx.nn.Linear(d, 3 * d, key=keys[0])
-        self.projection = eqx.nn.Linear(d, d, key=keys[1])
-        self.expand = eqx.nn.Linear(d, 4 * d, key=keys[2])
-        self.contract = eqx.nn.Linear(4 * d, d, key=keys[3])
+        self.norm_attention, self.norm_mlp = _layer_norm(d), _layer_norm(d)
+        self.qkv = eqx.nn.Linear(d, 3 * d, use_bias=False, key=keys[0])
+        self.projection = eqx.nn.Linear(d, d, use_bias=False, key=keys[1])
+        self.expand = eqx.nn.Linear(d, 4 * d, use_bias=False, key=keys[2])
+        self.contract = eqx.nn.Linear(4 * d, d, use_bias=False, key=keys[3])
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.heads = config.heads
 
@@ -123,7 +139,7 @@ class Transformer(eqx.Module):
         self.tokens = eqx.nn.Embedding(vocabulary_size, config.embedding, key=keys[0])
         self.positions = eqx.nn.Embedding(config.context, config.embedding, key=keys[1])
         self.blocks = tuple(_Block(config, k) for k in keys[2:])
-        self.norm = eqx.nn.LayerNorm(config.embedding)
+        self.norm = _layer_norm(config.embedding)
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.context = config.context
 
@@ -160,12 +176,7 @@ def initialise(config: TransformerConfig, vocabulary_size: int, key) -> Transfor
     new = [0.02 * jax.random.normal(next(keys), w.shape) for w in plain]
     new += [0.02 / math.sqrt(2 * config.layers) * jax.random.normal(next(keys), w.shape)
             for w in scaled]
-    model = eqx.tree_at(lambda m: sum(_matrices(m), []), model, new)
-    return eqx.tree_at(_biases, model, [jnp.zeros_like(b) for b in _biases(model)])
-
-
-def _biases(model):
-    return [lin.bias for b in model.blocks for lin in (b.qkv, b.projection, b.expand, b.contract)]
+    return eqx.tree_at(lambda m: sum(_matrices(m), []), model, new)
 
 
 def _matrices(model):
@@ -203,38 +214,65 @@ def _batch_loss(model, windows, key, inference):
 
 def train(config: TransformerConfig, streams, vocabulary_size: int, key) -> Transformer:
     """A model trained from scratch on ``streams`` (an int array: rows of at least
-    ``context + 1`` characters). Each batch takes ``batch_size`` windows of ``context + 1``
-    characters, each from a random row at a random offset."""
+    ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
+    :func:`batches`)."""
+    weights_key, batches_key = jax.random.split(key)
+    return _train_from(config, streams, vocabulary_size, weights_key, batches_key)
+
+
+def _train_from(config, streams, vocabulary_size, weights_key, batches_key):
+    """:func:`train` with the initial weights and the batches drawn from separate keys, so that
+    two trainings can differ in one of them only (the noise floors of the chain)."""
     vocabulary_size = positive_int("vocabulary_size", vocabulary_size)
     streams = _ids("streams", streams, vocabulary_size)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
         raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
                          f"{config.context + 1} characters, got shape {streams.shape}")
-    init_key, loop_key = jax.random.split(key)
-    model = initialise(config, vocabulary_size, init_key)
-    return _train(model, streams, loop_key, config)
+    model = initialise(config, vocabulary_size, weights_key)
+    return _train(model, streams, batches_key, config)
+
+
+def _windows(streams, key, config):
+    """One batch: ``batch_size`` windows of ``context + 1`` characters, each from a random row
+    at a random offset. Rows are drawn by index, so two corpora that share their first rows
+    get the same windows from them under the same key."""
+    row_key, offset_key = jax.random.split(key)
+    rows = jax.random.randint(row_key, (config.batch_size,), 0, streams.shape[0])
+    starts = jax.random.randint(offset_key, (config.batch_size,), 0,
+                                streams.shape[1] - config.context)
+    return streams[rows[:, None], starts[:, None] + jnp.arange(config.context + 1)], rows
+
+
+def batches(config: TransformerConfig, streams, key):
+    """Every batch that training on ``streams`` with batch key ``key`` sees, in order: the windows
+    (iterations, batch_size, context + 1) and the row each came from (iterations, batch_size)."""
+    streams = jnp.asarray(streams, dtype=jnp.int32)
+    window_keys, _ = _step_keys(key, config.iterations)
+    return jax.vmap(lambda k: _windows(streams, k, config))(window_keys)
+
+
+def _step_keys(key, iterations):
+    """Each step's key for its windows and its key for dropout."""
+    keys = jax.vmap(jax.random.split)(jax.random.split(key, iterations))
+    return keys[:, 0], keys[:, 1]
 
 
 @eqx.filter_jit
 def _train(model, streams, key, config):
     optimizer = _optimizer(config, model)
     params, static = eqx.partition(model, eqx.is_array)
-    offsets = jnp.arange(config.context + 1)
 
-    def step(carry, key):
+    def step(carry, keys):
         params, state = carry
-        row_key, offset_key, dropout_key = jax.random.split(key, 3)
-        rows = jax.random.randint(row_key, (config.batch_size,), 0, streams.shape[0])
-        starts = jax.random.randint(offset_key, (config.batch_size,), 0,
-                                    streams.shape[1] - config.context)
-        windows = streams[rows[:, None], starts[:, None] + offsets]
+        window_key, dropout_key = keys
+        windows, _ = _windows(streams, window_key, config)
         loss = lambda p: _batch_loss(eqx.combine(p, static), windows, dropout_key, False)  # noqa: E731
         grads = jax.grad(loss)(params)
         updates, state = optimizer.update(grads, state, params)
         return (optax.apply_updates(params, updates), state), None
 
     state = optimizer.init(params)
-    (params, _), _ = jax.lax.scan(step, (params, state), jax.random.split(key, config.iterations))
+    (params, _), _ = jax.lax.scan(step, (params, state), _step_keys(key, config.iterations))
     return eqx.combine(params, static)
 
 
@@ -364,29 +402,39 @@ class RecursiveTraining:
     drift: np.ndarray  # mean ||p^(m) − p^(1)||_1 over the contexts
     validation_loss: np.ndarray  # nats per character on held-out real text
     truth_validation_loss: float
+    entropy: np.ndarray  # mean entropy of p^(m)(· | context) over the contexts, in nats
+    truth_entropy: float  # the same for p^(0)
     characters: np.ndarray  # distinct characters in the corpus each generation trained on
+    floor_batches: float  # drift between two generation-1 models that differ in batch order only
+    floor_weights: float  # ... that differ in initial weights only
     samples: tuple  # the first two streams each of generations 1 .. generations − 1 wrote
 
 
-def recursive_training(text, config: TransformerConfig, synthetic_fraction: float, generations: int,
+def recursive_training(text, config: TransformerConfig, synthetic_fractions, generations: int,
                        corpus_size: int, contexts: int = 300, seed: int = 0,
-                       truth: Truth | None = None) -> RecursiveTraining:
-    """The paper's Figure 5 chain with the transformer.
+                       truth: Truth | None = None) -> tuple[RecursiveTraining, ...]:
+    """The paper's Figure 5 chains with the transformer, one per synthetic fraction, from one
+    generation 1.
 
     ``p^(0)`` is ``truth`` (trained on ``text`` by :func:`train_truth` when not given). The
     *real* data are one fixed sample of ``p^(0)``: ``corpus_size`` characters, in streams of
-    ``context + 1`` (rounded down to whole streams), on which generation 1 is trained. Generation
-    ``m ≥ 2`` is trained on ``synthetic_fraction`` of the streams drawn from generation ``m − 1``
-    plus the first streams of that real sample, the same ones every generation, as the paper's
-    partially synthetic scheme reuses its real samples. Every generation starts from the same
-    initial weights and draws its batches with the same random stream (nanoGPT re-seeds every
-    run), so that generations differ only in their data. Drift is measured at ``contexts``
-    contexts of ``context`` characters drawn from ``p^(0)``.
+    ``context + 1`` (rounded down to whole streams), on which generation 1 is trained once and
+    shared by every chain. Generation ``m ≥ 2`` is trained on the first ``1 − fraction`` of the
+    real streams, in the same rows every generation (the paper's partially synthetic scheme reuses
+    its real samples), followed by streams written by generation ``m − 1``. Every generation
+    starts from the same initial weights and draws its batches with the same random stream
+    (nanoGPT re-seeds every run), so that generations differ only in their data, and the real part
+    of every batch is the same in every generation (:func:`batches`). Drift is measured at
+    ``contexts`` contexts of ``context`` characters drawn from ``p^(0)``; its noise floors are
+    the same distance between generation 1 and a second training on the same real sample that
+    differs only in batch order, or only in initial weights.
     """
     _check_config(config)
-    if (isinstance(synthetic_fraction, bool) or not isinstance(synthetic_fraction, numbers.Real)
-            or not 0 <= synthetic_fraction <= 1):
-        raise ValueError(f"synthetic_fraction must be in [0, 1], got {synthetic_fraction!r}")
+    fractions = np.atleast_1d(np.asarray(synthetic_fractions, dtype=object))
+    for fraction in fractions:
+        if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
+                or not 0 <= fraction <= 1):
+            raise ValueError(f"synthetic_fractions must be numbers in [0, 1], got {fraction!r}")
     generations = positive_int("generations", generations)
     corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
     seed = nonnegative_int("seed", seed)
@@ -405,23 +453,44 @@ def recursive_training(text, config: TransformerConfig, synthetic_fraction: floa
     if missing:
         raise ValueError(f"text has characters outside the vocabulary p^(0) was trained on: {missing[:10]}")
 
-    streams = corpus_size // window
-    synthetic = int(round(synthetic_fraction * streams))
+    streams, vocabulary_size = corpus_size // window, len(truth.vocabulary)
     real = sample(truth.model, streams, _key(seed, "real"))
     probes = sample(truth.model, contexts, _key(seed, "contexts"))[:, :-1]
-    key = _key(seed, "generations")
-    corpus, first, drift, losses, characters, samples = real, None, [], [], [], []
-    for m in range(1, generations + 1):
-        characters.append(len(np.unique(corpus[:, 1:])))
-        model = train(config, corpus, len(truth.vocabulary), key)
-        p = next_character_distributions(model, probes)
-        first = p if first is None else first
-        drift.append(np.abs(p - first).sum(1).mean())
-        losses.append(validation_loss(model, truth.validation_windows))
-        if m < generations:
-            written = sample(model, max(synthetic, 2), jax.random.fold_in(key, m))
-            samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
-            corpus = np.concatenate([written[:synthetic], real[: streams - synthetic]])
-    return RecursiveTraining(config, float(synthetic_fraction), streams * window, seed,
-                             np.array(drift), np.array(losses), truth.validation_loss,
-                             np.array(characters), tuple(samples))
+    weights_key, batches_key, writing_key = jax.random.split(_key(seed, "generations"), 3)
+
+    def fit(corpus, weights=weights_key, batches=batches_key):
+        model = _train_from(config, corpus, vocabulary_size, weights, batches)
+        return model, next_character_distributions(model, probes)
+
+    first_model, first = fit(real)
+    floors = [np.abs(fit(real, **change)[1] - first).sum(1).mean() for change in (
+        dict(batches=jax.random.fold_in(batches_key, 1)),
+        dict(weights=jax.random.fold_in(weights_key, 1)))]
+    first_loss = validation_loss(first_model, truth.validation_windows)
+    chains = []
+    for fraction in fractions:
+        synthetic = int(round(fraction * streams))
+        model, p, corpus = first_model, first, real
+        drift, losses, entropy, characters, samples = [0.0], [first_loss], [], [], []
+        for m in range(1, generations + 1):
+            if m > 1:
+                model, p = fit(corpus)
+                drift.append(np.abs(p - first).sum(1).mean())
+                losses.append(validation_loss(model, truth.validation_windows))
+            entropy.append(_mean_entropy(p))
+            characters.append(len(np.unique(corpus[:, 1:])))
+            if m < generations:
+                written = sample(model, max(synthetic, 2), jax.random.fold_in(writing_key, m))
+                samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
+                corpus = np.concatenate([real[: streams - synthetic], written[:synthetic]])
+        chains.append(RecursiveTraining(
+            config, float(fraction), streams * window, seed, np.array(drift), np.array(losses),
+            truth.validation_loss, np.array(entropy),
+            _mean_entropy(next_character_distributions(truth.model, probes)),
+            np.array(characters), float(floors[0]), float(floors[1]), tuple(samples)))
+    return tuple(chains)
+
+
+def _mean_entropy(p) -> float:
+    """Mean entropy in nats of the rows of ``p`` (0 log 0 = 0)."""
+    return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0)), axis=1).mean())
