@@ -46,6 +46,8 @@ def test_the_n_much_larger_than_N_remark():
     S_1; the long-run limit sits slightly above S_1."""
     limit = d.large_n_limit()
     N, S0 = d.N, d.S0
+    # The remark itself is true: α → 1 and β → 1 as n → ∞ at fixed N.
+    assert sp.limit(d.BETA.subs(d.alpha, d.ALPHA), d.n, sp.oo) == 1
     assert (limit["alpha"], limit["rate"], limit["step constant"]) == (1, 1, 0)
     assert limit["corrected - S_1"] == 0
     assert sp.simplify(limit["printed - S_1"] + 2 * (1 - 1 / N) * S0 / (2 * N + 1)) == 0
@@ -62,6 +64,22 @@ def test_the_n_much_larger_than_N_remark():
 def test_limit_is_one_minus_gamma():
     limit, gamma = d.limit_and_gamma()
     assert sp.simplify(limit - (1 - gamma)) == 0
+
+
+def test_drift_step_is_derived_per_token():
+    """The one-generation drift step, from the binomial moments: per token
+    α²(a(1 − a)/n + (1 − 1/n)D_i), and summed α²((1 − σ_1)/n + (1 − 1/n)D_{m−1}), the
+    recursion the page used to type by hand."""
+    per_token, summed, previous = d.drift_step()
+    alpha, n, a = d.alpha, d.n, d.a
+    assert sp.simplify(per_token - alpha**2 * (a * (1 - a) / n + (1 - 1 / n) * d.D_token)) == 0
+    assert sp.simplify(summed - alpha**2 * ((1 - d.sigma1) / n + (1 - 1 / n) * previous)) == 0
+    # The per-token limit is the token's share: n a(1 − a)/(N² + 2Nn + n), as theory computes.
+    token_limit = d.drift_limit_per_token()
+    assert sp.simplify(token_limit - n * a * (1 - a) / (d.N**2 + 2 * d.N * n + n)) == 0
+    p1 = np.array([0.5, 0.3, 0.2])
+    expected = [float(token_limit.subs({d.N: 30, n: 7, a: sp.nsimplify(v)})) for v in p1]
+    np.testing.assert_allclose(theory.drift_limit_per_token(30, 7, p1), expected, rtol=1e-12)
 
 
 def test_drift_recursion_and_limit():
@@ -210,7 +228,7 @@ def test_mean_with_reused_subset_forgets_the_first_model():
     assert sp.simplify(solution - (q + d.alpha ** (d.m - 1) * (p1 - q))) == 0
 
 
-# --- Theorem 4 (the paper's App. B): Theorem 3 with φ(ζ) in place of 2 -------------------------
+# --- Theorem 4 (the paper's general form): Theorem 3 with φ(ζ) in place of 2 -------------------
 
 def test_phi_is_two_at_one_half_and_theorem3_is_theorem4_there():
     phi, limit, series = d.phi_at_half()

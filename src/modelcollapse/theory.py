@@ -137,8 +137,9 @@ def drift_limit(N, n, sigma1) -> np.ndarray:
 
 def drift_limit_per_token(N, n, p1) -> np.ndarray:
     """``lim_m E[(p_i^(m) − p_i^(1))² | p^(1)] = n p_i^(1)(1 − p_i^(1))/(N² + 2Nn + n)``, token by
-    token: the recursion behind :func:`drift_limit` holds for each coordinate with
-    ``p_i(1 − p_i)`` in place of ``1 − σ_1``, and the tokens sum to it."""
+    token: the per-token step behind :func:`drift_limit`, with ``p_i(1 − p_i)`` in place of
+    ``1 − σ_1`` (derived in ``derivations.partially_synthetic.drift_limit_per_token``); the
+    tokens sum to it."""
     N, n, _, _ = _alpha_beta(N, n)
     p1 = probability_rows("p1", p1)
     return n * p1 * (1 - p1) / (N**2 + 2 * N * n + n)
