@@ -62,6 +62,17 @@ def test_the_n_much_larger_than_N_remark():
     assert far == pytest.approx(S1 + 0.5 * 0.7 / 5, abs=1e-5)
 
 
+def test_no_total_collapse_unless_the_real_data_are_one_token():
+    """With N = 2 real samples, a run whose real data are one token (probability Σ p_i^N) has a
+    Dirac p^(1) and stays at it; every other run keeps two tokens at every generation."""
+    p, N, n = np.array([0.5, 0.3, 0.2]), 2, 6
+    r = simulate(p, PartiallySynthetic(N, n), generations=40, runs=20000, seed=12)
+    dirac_first = r.sigma[:, 1] == 1.0
+    assert np.array_equal(np.all(r.sigma[:, 1:] == 1.0, axis=1), dirac_first)
+    assert np.all(r.support[~dirac_first, 1:] >= 2)
+    assert_within_standard_errors(dirac_first.astype(float), float(np.sum(p**N)))
+
+
 def test_limit_is_one_minus_gamma():
     limit, gamma = d.limit_and_gamma()
     assert sp.simplify(limit - (1 - gamma)) == 0
