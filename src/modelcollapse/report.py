@@ -71,7 +71,8 @@ def ratio_of_means(numerator, denominator) -> tuple[float, float]:
     for name, values in (("numerator", numerator), ("denominator", denominator)):
         values = np.asarray(values, dtype=float)
         if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values)):
-            raise ValueError(f"{name} must be a 1-D sample of at least two finite values, got shape {values.shape}")
+            raise ValueError(f"{name} must be a 1-D sample of at least two finite values, "
+                             f"got shape {values.shape}")
         samples[name] = (values.mean(), values.std(ddof=1) / np.sqrt(values.size))
     (x, se_x), (y, se_y) = samples["numerator"], samples["denominator"]
     if y == 0:

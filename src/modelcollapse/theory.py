@@ -164,7 +164,8 @@ def drift_limit_abs_per_token(N, n, p1) -> np.ndarray:
     result = np.zeros(len(values))
     for j, a in enumerate(values):
         if 0 < a < 1:
-            transition = binom.pmf(counts[None, :], n, (1 - alpha) * a + alpha * counts[:, None] / n)
+            next_share = (1 - alpha) * a + alpha * counts[:, None] / n
+            transition = binom.pmf(counts[None, :], n, next_share)
             # π (P − I) = 0 with Σ π = 1: replace one equation by the normalisation.
             system = (transition - np.eye(n + 1)).T
             system[-1] = 1.0

@@ -151,12 +151,14 @@ def collapse_time_series():
     scalar series at ``z = Q``. Sympy sums them for ``0 < z < 1`` (``z = 1/(1 + r)``, ``r > 0``)
     and writes them with ``F = 1/(1 − z)``, that is ``(I − Q)^{−1}``. Returns
     ``(Σ_{k<T}(2k + 1), first series − F, second series − (2F² + F))``: ``T²``, 0 and 0."""
-    T, z, r = sp.Symbol("T", integer=True, positive=True), sp.Symbol("z", positive=True), sp.Symbol("r", positive=True)
-    j = sp.Symbol("j", integer=True, positive=True)
+    T, j = sp.symbols("T j", integer=True, positive=True)
+    z, r = sp.symbols("z r", positive=True)
     squares = sp.factor(sp.summation(2 * k + 1, (k, 0, T - 1)))
-    below_one = {z: 1 / (1 + r)}
-    first = sp.summation((z ** (j - 1)).subs(below_one), (j, 1, sp.oo)).subs(r, 1 / z - 1)
-    second = sp.summation(((2 * j + 1) * z ** (j - 1)).subs(below_one), (j, 1, sp.oo)).subs(r, 1 / z - 1)
+
+    def series(term):  # Σ_{j≥1} term(j) for 0 < z < 1, written in z again
+        return sp.summation(term.subs(z, 1 / (1 + r)), (j, 1, sp.oo)).subs(r, 1 / z - 1)
+
+    first, second = series(z ** (j - 1)), series((2 * j + 1) * z ** (j - 1))
     F = 1 / (1 - z)
     return squares, sp.simplify(first - F), sp.simplify(second - (2 * F**2 + F))
 

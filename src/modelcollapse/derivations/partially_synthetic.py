@@ -60,7 +60,8 @@ def _stays_at_start(start, name):
     mean, _ = conditional_step()
     mean_poly = sp.Poly(mean, x, a)
     mu = sp.Function("mu")
-    recursion = mu(m) - mean_poly.coeff_monomial(a) * start - mean_poly.coeff_monomial(x) * mu(m - 1)
+    from_a, from_x = mean_poly.coeff_monomial(a), mean_poly.coeff_monomial(x)
+    recursion = mu(m) - from_a * start - from_x * mu(m - 1)
     solution = sp.rsolve(recursion, mu(m), {mu(1): start})
     if sp.simplify(solution - start) != 0:
         raise ArithmeticError(f"{name} should stay at {start}, got {solution}")
