@@ -65,7 +65,7 @@ def glue(name: str, value, digits: int = DIGITS) -> None:
 def ratio_of_means(numerator, denominator) -> tuple[float, float]:
     """``mean(numerator) / mean(denominator)`` for two independent samples (say, per-run values
     from two simulations), with its delta-method standard error
-    ``r √((se_x/x̄)² + (se_y/ȳ)²)``. Each sample needs two or more finite values, and the
+    ``√(se_x² + r² se_y²)/|ȳ|``. Each sample needs two or more finite values, and the
     denominator a nonzero mean."""
     samples = {}
     for name, values in (("numerator", numerator), ("denominator", denominator)):
@@ -78,4 +78,4 @@ def ratio_of_means(numerator, denominator) -> tuple[float, float]:
     if y == 0:
         raise ValueError("denominator must have a nonzero mean")
     ratio = x / y
-    return float(ratio), float(abs(ratio) * np.hypot(se_x / x if x else 0.0, se_y / y))
+    return float(ratio), float(np.hypot(se_x, ratio * se_y) / abs(y))

@@ -131,7 +131,7 @@ def _summed_constant():
     return summed.coeff_monomial(p) + summed.coeff_monomial(p**2) * S0
 
 
-d = sp.Symbol("d", real=True)  # p_i^(m−1) − p_i^(1), given p^(1)
+deviation = sp.Symbol("d", real=True)  # p_i^(m−1) − p_i^(1), given p^(1)
 D_token = sp.Symbol("D_i", nonnegative=True)  # E[d² | p^(1)] for one token
 
 
@@ -148,11 +148,12 @@ def drift_step():
     ``D_m``. Returns ``(per-token D_i(m) in a and D_i, summed D_m in σ_1 and D_{m−1})``."""
     mean, second = conditional_step()
     _stays_at_start(a, "E[p_i^(m) | p^(1)]")
-    squared = sp.expand((second - 2 * a * mean + a**2).subs(x, a + d))
-    in_d = sp.Poly(squared, d)
+    squared = sp.expand((second - 2 * a * mean + a**2).subs(x, a + deviation))
+    in_d = sp.Poly(squared, deviation)
     if in_d.degree() > 2:
         raise ArithmeticError(f"E[(p_i^(m) − a)² | x, a] is not quadratic in x: {squared}")
-    per_token = sp.expand(in_d.coeff_monomial(1) + in_d.coeff_monomial(d**2) * D_token)  # E d = 0
+    # E d = 0 drops the linear term; E d² = D_i.
+    per_token = sp.expand(in_d.coeff_monomial(1) + in_d.coeff_monomial(deviation**2) * D_token)
     in_a = sp.Poly(per_token, a, D_token)
     if in_a.coeff_monomial(1) != 0:  # a token-free constant would be multiplied by s
         raise ArithmeticError(f"per-token drift step has a constant term: {per_token}")
