@@ -162,16 +162,37 @@ def test_feller_median_loss_time():
 
 
 def test_exact_collapse_time_by_tokens_in_closed_form():
-    """Small n, exactly: a polynomial in the power sums; 3 − 2 S_0 at n = 2; 1 at a Dirac; equal
-    to the chain on partitions and to the numpy solver for a concrete p."""
+    """Small n, exactly: polynomials in the power sums; E[T] = 3 − 2 S_0 and E[T²] = 11 − 10 S_0
+    at n = 2; 1 at a Dirac; E[T] and E[T²] equal to the chain on partitions (which computes its
+    second moment by its own solve) and to the numpy solver for a concrete p."""
     from modelcollapse.exact import expected_collapse_time, expected_collapse_time_by_tokens
 
-    ET2, _, P2 = d.collapse_time_by_tokens(2)
+    ET2, ETT2, P2 = d.collapse_time_by_tokens(2)
     assert sp.simplify(ET2 - (3 - 2 * P2[1])) == 0
+    assert sp.simplify(ETT2 - (11 - 10 * P2[1])) == 0
     p = np.array([0.5, 0.3, 0.15, 0.05])
     for samples in (2, 3, 4, 5):
-        ET, _, P = d.collapse_time_by_tokens(samples)
+        ET, ETT, P = d.collapse_time_by_tokens(samples)
+        at_p = {P[k - 1]: float(np.sum(p**k)) for k in range(1, samples + 1)}
         assert ET.subs({Pk: 1 for Pk in P}) == 1
-        value = float(ET.subs({P[k - 1]: float(np.sum(p**k)) for k in range(1, samples + 1)}))
-        assert value == pytest.approx(expected_collapse_time(p, samples).mean, rel=1e-12)
-        assert value == pytest.approx(expected_collapse_time_by_tokens(p, samples).mean, rel=1e-12)
+        assert ETT.subs({Pk: 1 for Pk in P}) == 1
+        joint, by_tokens = expected_collapse_time(p, samples), expected_collapse_time_by_tokens(p, samples)
+        assert float(ET.subs(at_p)) == pytest.approx(joint.mean, rel=1e-12)
+        assert float(ET.subs(at_p)) == pytest.approx(by_tokens.mean, rel=1e-12)
+        assert float(ETT.subs(at_p)) == pytest.approx(joint.std**2 + joint.mean**2, rel=1e-10)
+        assert float(ETT.subs(at_p)) == pytest.approx(by_tokens.std**2 + by_tokens.mean**2, rel=1e-10)
+
+
+def test_collapse_time_series_give_the_second_moment():
+    """T² = Σ_{k<T} (2k + 1), Σ_{k≥1} Q^{k−1} = F and Σ_{k≥1} (2k + 1) Q^{k−1} = 2F² + F, and
+    the matrix identity at a concrete transient block (n = 6), summed numerically."""
+    squares, first, second = d.collapse_time_series()
+    assert squares == sp.Symbol("T", integer=True, positive=True) ** 2
+    assert (first, second) == (0, 0)
+    from scipy.stats import binom
+
+    states = np.arange(1, 6)
+    Q = binom.pmf(states[None, :], 6, states[:, None] / 6)
+    F = np.linalg.inv(np.eye(5) - Q)
+    series = sum((2 * k + 1) * np.linalg.matrix_power(Q, k - 1) for k in range(1, 2000))
+    np.testing.assert_allclose(series, 2 * F @ F + F, rtol=1e-10)

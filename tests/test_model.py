@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from modelcollapse.model import collision_probability, fit, l1_distance, sample_counts, support_size
+from modelcollapse.model import collision_probability, fit, l1_distance, sample_counts, squared_distance, support_size
 
 from conftest import assert_within_standard_errors
 
@@ -55,6 +55,8 @@ def test_quantities():
     p, q = np.array([0.5, 0.5, 0.0]), np.array([1.0, 0.0, 0.0])
     assert collision_probability(p) == 0.5
     assert l1_distance(p, q) == 1.0
+    assert squared_distance(p, q) == 0.5
+    assert squared_distance(np.stack([p, q]), q).tolist() == [0.5, 0.0]
     assert support_size(p) == 2 and support_size(q) == 1
 
 

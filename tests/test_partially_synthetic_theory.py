@@ -2,6 +2,7 @@
 exact long-run drift, symbolically and by Monte Carlo."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -46,6 +47,8 @@ def test_the_n_much_larger_than_N_remark():
     S_1; the long-run limit sits slightly above S_1."""
     limit = d.large_n_limit()
     N, S0 = d.N, d.S0
+    # The remark itself is true: α → 1 and β → 1 as n → ∞ at fixed N.
+    assert sp.limit(d.BETA.subs(d.alpha, d.ALPHA), d.n, sp.oo) == 1
     assert (limit["alpha"], limit["rate"], limit["step constant"]) == (1, 1, 0)
     assert limit["corrected - S_1"] == 0
     assert sp.simplify(limit["printed - S_1"] + 2 * (1 - 1 / N) * S0 / (2 * N + 1)) == 0
@@ -59,9 +62,36 @@ def test_the_n_much_larger_than_N_remark():
     assert far == pytest.approx(S1 + 0.5 * 0.7 / 5, abs=1e-5)
 
 
+def test_no_total_collapse_unless_the_real_data_are_one_token():
+    """With N = 2 real samples, a run whose real data are one token (probability Σ p_i^N) has a
+    Dirac p^(1) and stays at it; every other run keeps two tokens at every generation."""
+    p, N, n = np.array([0.5, 0.3, 0.2]), 2, 6
+    r = simulate(p, PartiallySynthetic(N, n), generations=40, runs=20000, seed=12)
+    dirac_first = r.sigma[:, 1] == 1.0
+    assert np.array_equal(np.all(r.sigma[:, 1:] == 1.0, axis=1), dirac_first)
+    assert np.all(r.support[~dirac_first, 1:] >= 2)
+    assert_within_standard_errors(dirac_first.astype(float), float(np.sum(p**N)))
+
+
 def test_limit_is_one_minus_gamma():
     limit, gamma = d.limit_and_gamma()
     assert sp.simplify(limit - (1 - gamma)) == 0
+
+
+def test_drift_step_is_derived_per_token():
+    """The one-generation drift step, from the binomial moments: per token
+    α²(a(1 − a)/n + (1 − 1/n)D_i), and summed α²((1 − σ_1)/n + (1 − 1/n)D_{m−1}), the
+    recursion the page used to type by hand."""
+    per_token, summed, previous = d.drift_step()
+    alpha, n, a = d.alpha, d.n, d.a
+    assert sp.simplify(per_token - alpha**2 * (a * (1 - a) / n + (1 - 1 / n) * d.D_token)) == 0
+    assert sp.simplify(summed - alpha**2 * ((1 - d.sigma1) / n + (1 - 1 / n) * previous)) == 0
+    # The per-token limit is the token's share: n a(1 − a)/(N² + 2Nn + n), as theory computes.
+    token_limit = d.drift_limit_per_token()
+    assert sp.simplify(token_limit - n * a * (1 - a) / (d.N**2 + 2 * d.N * n + n)) == 0
+    p1 = np.array([0.5, 0.3, 0.2])
+    expected = [float(token_limit.subs({d.N: 30, n: 7, a: sp.nsimplify(v)})) for v in p1]
+    np.testing.assert_allclose(theory.drift_limit_per_token(30, 7, p1), expected, rtol=1e-12)
 
 
 def test_drift_recursion_and_limit():
@@ -210,7 +240,7 @@ def test_mean_with_reused_subset_forgets_the_first_model():
     assert sp.simplify(solution - (q + d.alpha ** (d.m - 1) * (p1 - q))) == 0
 
 
-# --- Theorem 4 (the paper's App. B): Theorem 3 with φ(ζ) in place of 2 -------------------------
+# --- Theorem 4 (the paper's general form): Theorem 3 with φ(ζ) in place of 2 -------------------
 
 def test_phi_is_two_at_one_half_and_theorem3_is_theorem4_there():
     phi, limit, series = d.phi_at_half()
@@ -245,6 +275,47 @@ def test_max_split_product_is_the_best_partition(counts):
     assert theory.max_split_product(np.array(counts)) == best * (total - best) / total**2
 
 
+def test_exact_absolute_drift_per_token_by_monte_carlo():
+    """E||p^(m) − p^(1)||_1 at a late generation, given each run's p^(1), against the sum of the
+    exact per-token stationary values (N = 20, n = 5: counts of a few samples, where the
+    Gaussian reading is off)."""
+    p, N, n = np.array([0.55, 0.25, 0.15, 0.05]), 20, 5
+    r = simulate(p, PartiallySynthetic(N, n), generations=25, runs=6000, seed=11, keep_models=True)
+    exact = theory.drift_limit_abs_per_token(N, n, r.models[:, 1]).sum(-1)
+    assert_within_standard_errors(r.drift[:, -1] - exact, 0.0)
+
+
+def test_gaussian_reading_of_the_absolute_drift():
+    """√(2/π) Σ sd_i with sd_i² the per-token limit; close to exact for a token with many
+    samples, about 40% above it for a token seen once at N = 100, n = 10."""
+    p1 = np.array([0.01, 0.2, 0.79])
+    sd = np.sqrt(theory.drift_limit_per_token(100, 10, p1))
+    assert theory.drift_limit_l1_gaussian(100, 10, p1) == pytest.approx(np.sqrt(2 / np.pi) * sd.sum(), rel=1e-12)
+    exact = theory.drift_limit_abs_per_token(100, 10, p1)
+    gaussian = np.sqrt(2 / np.pi) * sd
+    assert 1.3 < gaussian[0] / exact[0] < 1.5
+    assert gaussian[1] / exact[1] == pytest.approx(1, abs=0.05)
+    # Tokens never seen, and a Dirac p^(1), do not move.
+    assert theory.drift_limit_abs_per_token(100, 10, np.array([0.0, 1.0])).tolist() == [0.0, 0.0]
+
+
+def test_majority_token_against_draws():
+    """The probability of a token with more than N/2 samples, by Monte Carlo; and in those
+    draws the best split is that token against the rest (max_split_product)."""
+    p, N = with_support_and_S0(12, 12, 0.3), 20
+    probability, loss = theory.majority_token(N, p)
+    counts = np.random.default_rng(9).multinomial(N, p, size=20000)
+    majority = counts.max(1) > N / 2
+    assert_within_standard_errors(majority.astype(float), probability)
+    for c in counts[majority][:50]:
+        assert theory.max_split_product(c) == pytest.approx(0.25 - (c.max() / N - 0.5) ** 2, abs=1e-15)
+    deficit = np.where(majority, (counts.max(1) / N - 0.5) ** 2, 0.0)
+    assert_within_standard_errors(deficit, loss)
+    # Two equal tokens and an odd N: one of them always has the majority.
+    exact_loss = 2 * sum(math.comb(21, c) / 2**21 * (c / 21 - 0.5) ** 2 for c in range(11, 22))
+    assert theory.majority_token(21, [0.5, 0.5]) == pytest.approx((1.0, exact_loss), rel=1e-12)
+
+
 def test_per_token_drift_limits_sum_to_the_drift_limit():
     p1 = with_support_and_S0(12, 12, 0.3)
     per_token = theory.drift_limit_per_token(50, 20, p1)
@@ -262,6 +333,10 @@ def test_per_token_drift_limits_sum_to_the_drift_limit():
         (lambda: theory.max_split_product(np.array([0, 0])), "counts"),
         (lambda: theory.max_split_product(np.array([0.5, 0.5])), "counts"),
         (lambda: theory.max_split_product(np.array([3, -1])), "counts"),
+        (lambda: theory.majority_token(10, [[0.5, 0.5]]), "p"),
+        (lambda: theory.majority_token(0, [0.5, 0.5]), "N"),
+        (lambda: theory.drift_limit_abs_per_token(10, 0, [0.5, 0.5]), "n"),
+        (lambda: theory.drift_limit_abs_per_token(10, 5, [0.5, 0.6]), "p1"),
     ],
 )
 def test_theorem4_rejects_bad_input(call, name):

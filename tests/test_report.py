@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from modelcollapse.report import DIGITS, MAX_DIGITS, glue, significant
+from modelcollapse.report import DIGITS, MAX_DIGITS, glue, ratio_of_means, significant
 
 
 def test_last_bit_differences_round_alike():
@@ -72,3 +72,27 @@ def test_glue_stores_the_rounded_value_without_display():
 def test_glue_names_the_key_it_refuses():
     with patch("myst_nb.glue"), pytest.raises(ValueError, match="'gap'.*NaN"):
         glue("gap", np.nan)
+
+
+def test_ratio_of_means_and_its_standard_error():
+    x, y = np.array([1.0, 3.0]), np.array([2.0, 2.0, 5.0, 7.0])
+    ratio, se = ratio_of_means(x, y)
+    assert ratio == pytest.approx(2.0 / 4.0)
+    se_x, se_y = np.std(x, ddof=1) / np.sqrt(2), np.std(y, ddof=1) / np.sqrt(4)
+    assert se == pytest.approx(0.5 * np.sqrt((se_x / 2) ** 2 + (se_y / 4) ** 2))
+    # Against the spread of the ratio over many independent replications.
+    rng = np.random.default_rng(5)
+    ratios = [ratio_of_means(rng.normal(2, 1, 400), rng.normal(4, 1, 400))[0] for _ in range(2000)]
+    _, se = ratio_of_means(rng.normal(2, 1, 400), rng.normal(4, 1, 400))
+    assert np.std(ratios) == pytest.approx(se, rel=0.1)
+
+
+@pytest.mark.parametrize("numerator, denominator, name", [
+    ([1.0], [1.0, 2.0], "numerator"),
+    ([1.0, 2.0], [[1.0, 2.0]], "denominator"),
+    ([1.0, np.nan], [1.0, 2.0], "numerator"),
+    ([1.0, 2.0], [1.0, -1.0], "denominator"),
+])
+def test_ratio_of_means_rejects_bad_samples(numerator, denominator, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        ratio_of_means(numerator, denominator)

@@ -30,6 +30,19 @@ def test_accumulate_limit_is_a_sinc():
     assert sp.simplify(product.subs(at) - direct) == 0
 
 
+def test_the_rising_factorials_are_the_gamma_ratio():
+    """Sympy's product (rising factorials) equals Γ(m+1−a)Γ(m+1+a)/Γ(m+1)² over Γ(1−a)Γ(1+a),
+    the ratio whose limit the page takes: symbolically, and at sample points."""
+    product, gamma_form, gap = d.accumulate_product()
+    assert gap == 0
+    assert product.has(sp.RisingFactorial) and not gamma_form.has(sp.RisingFactorial)
+    ratio = sp.gamma(d.m + 1 - d.a) * sp.gamma(d.m + 1 + d.a) / sp.gamma(d.m + 1) ** 2
+    for a_, m_ in [(sp.Rational(1, 3), 6), (1 / sp.sqrt(7), 11)]:
+        at = {d.a: a_, d.m: m_}
+        value = ratio.subs(at) / (sp.gamma(1 - a_) * sp.gamma(1 + a_))
+        assert sp.N(product.subs(at) - value, 30) == pytest.approx(0, abs=1e-25)
+
+
 def test_fresh_real_step_is_derived_from_the_binomial_moments():
     stated = (d.w**2 * (1 - d.S0) / d.n_real + (1 - d.w) ** 2 * (1 - d.S0 - d.V) / d.n_synth
               + (1 - d.w) ** 2 * d.V)

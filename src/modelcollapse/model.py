@@ -54,6 +54,12 @@ def l1_distance(p, q) -> np.ndarray:
     return np.abs(difference, out=difference).sum(axis=-1)  # in place: one temporary, not two
 
 
+def squared_distance(p, q) -> np.ndarray:
+    """``||p − q||_2²`` along the last axis."""
+    difference = np.subtract(np.asarray(p, dtype=float), np.asarray(q, dtype=float))
+    return np.einsum("...i,...i->...", difference, difference)
+
+
 def support_size(p) -> np.ndarray:
     """Number of tokens with positive probability, along the last axis (``s̃`` for ``p^(0)``)."""
     return np.count_nonzero(np.asarray(p) > 0, axis=-1)

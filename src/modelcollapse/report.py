@@ -60,3 +60,22 @@ def glue(name: str, value, digits: int = DIGITS) -> None:
     except ValueError as error:
         raise ValueError(f"glue {name!r}: {error}") from None
     myst_glue(name, stored, display=False)
+
+
+def ratio_of_means(numerator, denominator) -> tuple[float, float]:
+    """``mean(numerator) / mean(denominator)`` for two independent samples (say, per-run values
+    from two simulations), with its delta-method standard error
+    ``√(se_x² + r² se_y²)/|ȳ|``. Each sample needs two or more finite values, and the
+    denominator a nonzero mean."""
+    samples = {}
+    for name, values in (("numerator", numerator), ("denominator", denominator)):
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must be a 1-D sample of at least two finite values, "
+                             f"got shape {values.shape}")
+        samples[name] = (values.mean(), values.std(ddof=1) / np.sqrt(values.size))
+    (x, se_x), (y, se_y) = samples["numerator"], samples["denominator"]
+    if y == 0:
+        raise ValueError("denominator must have a nonzero mean")
+    ratio = x / y
+    return float(ratio), float(np.hypot(se_x, ratio * se_y) / abs(y))

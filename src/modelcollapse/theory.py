@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.integrate import quad
+from scipy.stats import binom
 
 from .validation import positive_int, probability_rows
 
@@ -137,11 +138,50 @@ def drift_limit(N, n, sigma1) -> np.ndarray:
 
 def drift_limit_per_token(N, n, p1) -> np.ndarray:
     """``lim_m E[(p_i^(m) − p_i^(1))² | p^(1)] = n p_i^(1)(1 − p_i^(1))/(N² + 2Nn + n)``, token by
-    token: the recursion behind :func:`drift_limit` holds for each coordinate with
-    ``p_i(1 − p_i)`` in place of ``1 − σ_1``, and the tokens sum to it."""
+    token: the per-token step behind :func:`drift_limit`, with ``p_i(1 − p_i)`` in place of
+    ``1 − σ_1`` (derived in ``derivations.partially_synthetic.drift_limit_per_token``); the
+    tokens sum to it."""
     N, n, _, _ = _alpha_beta(N, n)
     p1 = probability_rows("p1", p1)
     return n * p1 * (1 - p1) / (N**2 + 2 * N * n + n)
+
+
+def drift_limit_abs_per_token(N, n, p1) -> np.ndarray:
+    """Exact long-run ``E[|p_i^(m) − p_i^(1)| | p^(1)]`` under partially synthetic training, token
+    by token (the 1-norm drift is their sum).
+
+    Given ``p^(1)``, with ``a = p_i^(1)`` and ``α = n/(N + n)``, token ``i``'s count ``k`` among the
+    ``n`` synthetic samples is a Markov chain on its own, on ``0, …, n``: the next model gives
+    the token ``(1 − α)a + α k/n`` and the next count is ``Binomial(n, (1 − α)a + α k/n)``. The
+    drift is ``α(k/n − a)``, so its long-run mean absolute value is ``α Σ_k π_k |k/n − a|`` with
+    ``π`` the chain's stationary law (unique for ``0 < a < 1``; at ``a = 0`` or ``1`` the token
+    never moves). One linear solve of size ``n + 1`` per distinct value of ``p1``."""
+    N, n = positive_int("N", N), positive_int("n", n)
+    p1 = probability_rows("p1", p1)
+    alpha = n / (N + n)
+    values, where = np.unique(p1, return_inverse=True)
+    counts = np.arange(n + 1)
+    result = np.zeros(len(values))
+    for j, a in enumerate(values):
+        if 0 < a < 1:
+            next_share = (1 - alpha) * a + alpha * counts[:, None] / n
+            transition = binom.pmf(counts[None, :], n, next_share)
+            # π (P − I) = 0 with Σ π = 1: replace one equation by the normalisation.
+            system = (transition - np.eye(n + 1)).T
+            system[-1] = 1.0
+            stationary = np.linalg.solve(system, np.r_[np.zeros(n), 1.0])
+            result[j] = alpha * stationary @ np.abs(counts / n - a)
+    return result[where].reshape(p1.shape)
+
+
+def drift_limit_l1_gaussian(N, n, p1) -> np.ndarray:
+    """The Gaussian reading of the long-run ``E[||p^(m) − p^(1)||_1 | p^(1)]``: each token's
+    deviation taken as Gaussian with the variance of :func:`drift_limit_per_token`, so
+    ``E|d_i| = √(2/π) sd_i`` and the 1-norm is ``√(2/π) Σ_i sd_i``, proportional to
+    ``Σ_i √(p_i^(1)(1 − p_i^(1)))``. It is off for tokens seen only a few times in the real
+    data, whose deviations are far from Gaussian (:func:`drift_limit_abs_per_token` is exact).
+    One value per row of ``p1``."""
+    return np.sqrt(2 / np.pi) * np.sqrt(drift_limit_per_token(N, n, p1)).sum(axis=-1)
 
 
 def max_synthetic_from_drift(N, support, eps) -> float:
@@ -201,6 +241,25 @@ def max_split_product(counts) -> float:
     half = total // 2
     best = max(k for k in range(half + 1) if reachable >> k & 1)
     return best * (total - best) / total**2
+
+
+def majority_token(N, p) -> tuple[float, float]:
+    """For ``N`` samples from ``p``: the probability that one token takes more than ``N/2`` of
+    them, and what those draws take from ``λ = E[max_A p^(1)(A) p^(1)(A^c)]``.
+
+    The events "token ``i`` takes more than ``N/2``" are disjoint, so the probability is the sum
+    of the binomial tails. In such a draw the best split is that token against the rest, with
+    product ``1/4 − (c/N − 1/2)²`` for its count ``c``, so the loss is
+    ``Σ_i E[(c_i/N − 1/2)²; c_i > N/2]``. A draw without a majority token falls below 1/4 only
+    if no subset of the counts sums to ``N/2`` exactly, which this does not count. Returns
+    ``(probability, loss)``."""
+    N = positive_int("N", N)
+    p = probability_rows("p", p)
+    if p.ndim != 1:
+        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    majority = np.arange(N // 2 + 1, N + 1)  # c > N/2
+    laws = binom.pmf(majority[None, :], N, p[:, None])
+    return float(laws.sum()), float((laws * (majority / N - 0.5) ** 2).sum())
 
 
 def zeta(N, n, lam) -> float:

@@ -141,34 +141,67 @@ def fixation_time(K: int = 3):
 
 
 @cache
+def collapse_time_series():
+    """The two sums behind the token-by-token ``E[T]`` and ``E[T²]``.
+
+    ``T² = Σ_{k=0}^{T−1} (2k + 1)``, so ``E[T²] = Σ_{k≥0} (2k + 1) P(T > k)``, as
+    ``E[T] = Σ_{k≥0} P(T > k)``. With ``P(T > 0) = 1`` and ``P(T > k) = Σ_i π_i Q^{k−1} h`` for
+    ``k ≥ 1``, the matrix series are ``Σ_{k≥1} Q^{k−1}`` and ``Σ_{k≥1} (2k + 1) Q^{k−1}``: power
+    series in the one matrix ``Q`` (spectral radius below 1, a transient block), so they are the
+    scalar series at ``z = Q``. Sympy sums them for ``0 < z < 1`` (``z = 1/(1 + r)``, ``r > 0``)
+    and writes them with ``F = 1/(1 − z)``, that is ``(I − Q)^{−1}``. Returns
+    ``(Σ_{k<T}(2k + 1), first series − F, second series − (2F² + F))``: ``T²``, 0 and 0."""
+    T, j = sp.symbols("T j", integer=True, positive=True)
+    z, r = sp.symbols("z r", positive=True)
+    squares = sp.factor(sp.summation(2 * k + 1, (k, 0, T - 1)))
+
+    def series(term):  # Σ_{j≥1} term(j) for 0 < z < 1, written in z again
+        return sp.summation(term.subs(z, 1 / (1 + r)), (j, 1, sp.oo)).subs(r, 1 / z - 1)
+
+    first, second = series(z ** (j - 1)), series((2 * j + 1) * z ** (j - 1))
+    F = 1 / (1 - z)
+    return squares, sp.simplify(first - F), sp.simplify(second - (2 * F**2 + F))
+
+
+@cache
 def collapse_time_by_tokens(samples: int):
-    """Exact ``E[T]`` at a small sample size ``n = samples``, token by token, as a polynomial in
-    the power sums ``P_k = Σ_i p_i^k`` of the ground truth (``P_1 = 1``, ``P_2 = S_0``).
+    """Exact ``E[T]`` and ``E[T²]`` at a small sample size ``n = samples``, token by token, as
+    polynomials in the power sums ``P_k = Σ_i p_i^k`` of the ground truth (``P_1 = 1``,
+    ``P_2 = S_0``).
 
     ``T > m`` unless one token holds all ``n`` samples at generation ``m``, and those events are
     disjoint, so ``P(T > m) = Σ_i (p_i − P(X_i(m) = n))`` with ``X_i`` token ``i``'s count: on its
     own a two-allele chain with transient block ``Q`` on ``1, …, n − 1`` and absorption
     probability ``h_j = j/n``. Its term is ``π_i Q^{m−1} h`` (``π_i``: the ``Binomial(n, p_i)``
-    law of generation 1 on the transient states), and summing the geometric series,
-    ``E[T] = 1 + Σ_i π_i (I − Q)^{−1} h``. Sympy solves ``(I − Q) y = h`` exactly and sums the
-    binomial laws over tokens. Returns ``(E[T], y, P)`` with ``P`` the power-sum symbols."""
+    law of generation 1 on the transient states), and by :func:`collapse_time_series`,
+    ``E[T] = 1 + Σ_i π_i F h`` and ``E[T²] = 1 + Σ_i π_i (F + 2F²) h`` with ``F = (I − Q)^{−1}``.
+    Sympy solves ``(I − Q) y = h`` and ``(I − Q) y₂ = y`` exactly and sums the binomial laws over
+    tokens. Returns ``(E[T], E[T²], P)`` with ``P`` the power-sum symbols."""
     n_ = samples
     states = range(1, n_)
     Q = sp.Matrix(n_ - 1, n_ - 1, lambda a, b: sp.binomial(n_, b + 1)
                   * sp.Rational(a + 1, n_) ** (b + 1) * (1 - sp.Rational(a + 1, n_)) ** (n_ - b - 1))
     h = sp.Matrix([sp.Rational(j, n_) for j in states])
-    y = (sp.eye(n_ - 1) - Q).LUsolve(h)
-    q = sp.Symbol("q", positive=True)  # one token's p_i
-    per_token = sp.expand(sum(sp.binomial(n_, j) * q**j * (1 - q) ** (n_ - j) * y[j - 1]
-                              for j in states))
+    y = (sp.eye(n_ - 1) - Q).LUsolve(h)  # F h
+    y2 = (sp.eye(n_ - 1) - Q).LUsolve(y)  # F² h
     P = sp.symbols(f"P1:{n_ + 1}", positive=True)
+    return _summed_over_tokens(y, P), _summed_over_tokens(y + 2 * y2, P), P
+
+
+def _summed_over_tokens(weights, P):
+    """``1 + Σ_i π_i · weights`` with ``π_i`` the ``Binomial(n, p_i)`` law on ``1, …, n − 1``,
+    written with the power sums ``P_k``: each ``q^k`` of one token's term becomes ``P_k``."""
+    n_ = len(weights) + 1
+    q = sp.Symbol("q", positive=True)  # one token's p_i
+    per_token = sp.expand(sum(sp.binomial(n_, j) * q**j * (1 - q) ** (n_ - j) * weights[j - 1]
+                              for j in range(1, n_)))
     # Σ_i over tokens turns each q^k into the power sum P_k (and a constant term would be
     # multiplied by the number of tokens, so there must be none).
     poly = sp.Poly(per_token, q)
     if poly.coeff_monomial(1) != 0:
         raise ArithmeticError(f"per-token term has a constant: {per_token}")
     summed = sum(poly.coeff_monomial(q**k) * P[k - 1] for k in range(1, n_ + 1))
-    return sp.expand(1 + summed.subs(P[0], 1)), y, P
+    return sp.expand(1 + summed.subs(P[0], 1))
 
 
 @cache

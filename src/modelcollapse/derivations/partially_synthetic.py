@@ -47,6 +47,27 @@ def conditional_step():
     return mean, second
 
 
+def _collected(expr, symbol):
+    """``expr`` collected by powers of ``symbol``, each coefficient factored: the form in which
+    the paper writes a recursion's terms, produced by sympy rather than typed."""
+    return sp.collect(sp.expand(expr), symbol, func=sp.factor)
+
+
+def _stays_at_start(start, name):
+    """A first moment ``μ_m`` with ``μ_m = (1 − α)·start + α μ_{m−1}`` from ``μ_1 = start``,
+    the form the conditional mean gives (its coefficients of ``a`` and ``x``), solved by
+    rsolve: it stays at ``start``. Raises if it does not."""
+    mean, _ = conditional_step()
+    mean_poly = sp.Poly(mean, x, a)
+    mu = sp.Function("mu")
+    from_a, from_x = mean_poly.coeff_monomial(a), mean_poly.coeff_monomial(x)
+    recursion = mu(m) - from_a * start - from_x * mu(m - 1)
+    solution = sp.rsolve(recursion, mu(m), {mu(1): start})
+    if sp.simplify(solution - start) != 0:
+        raise ArithmeticError(f"{name} should stay at {start}, got {solution}")
+    return solution
+
+
 @cache
 def per_token_recursion():
     """``ν_m = c + b ν_{m−1}`` for ``m ≥ 2``, with the constant written in ``p_i``.
@@ -54,25 +75,21 @@ def per_token_recursion():
     Taking expectations needs ``E[a x_{m−1}]``: by the conditional mean, ``E[a x_m] =
     (1 − α)E[a²] + α E[a x_{m−1}]``, whose solution from ``E[a x_1] = E[a²] = ν_1`` is ``ν_1``
     at every ``m``. ``ν_1 = p_i/N + (1 − 1/N)p_i²`` is the counting estimator's second moment.
-    Returns ``(ν_1, c, b)`` with ``α`` kept as a symbol and ``n`` eliminated by
-    ``α/n = (1 − α)/N``.
+    Returns ``(ν_1, c, b)`` with ``α`` kept as a symbol, ``n`` eliminated by
+    ``α/n = (1 − α)/N``, and ``c`` collected by powers of ``p_i``.
     """
-    mean, second = conditional_step()
+    _, second = conditional_step()
     # ν_1: p^(1) counts N real samples, so N p_i^(1) ~ Binomial(N, p_i).
     nu1 = sp.expand(binomial_moments()[1].subs({_q: p, _n_binomial: N}) / N**2)
-    # Cross moment c_m = E[a x_m] = E[a E[x_m | x_{m−1}, a]]: linear in c_{m−1} and E[a²] = ν_1,
-    # starting from c_1 = E[a²] = ν_1.
-    mean_poly = sp.Poly(mean, x, a)
-    c = sp.Function("c")
-    cross = sp.rsolve(c(m) - mean_poly.coeff_monomial(a) * nu1 - mean_poly.coeff_monomial(x) * c(m - 1), c(m), {c(1): nu1})
-    if sp.simplify(cross - nu1) != 0:
-        raise ArithmeticError(f"E[p_i^(1) p_i^(m)] should stay at ν_1, got {cross}")
+    # Cross moment E[a x_m] = E[a E[x_m | x_{m−1}, a]]: linear in E[a x_{m−1}] and E[a²] = ν_1,
+    # starting from E[a x_1] = E[a²] = ν_1.
+    _stays_at_start(nu1, "E[p_i^(1) p_i^(m)]")
     poly = sp.Poly(second, x, a)
     # E of each monomial: a² -> ν_1, a x -> E[a x_{m−1}] = ν_1, x -> p_i, x² -> ν_{m−1}.
     b = poly.coeff_monomial(x**2)
     constant = (poly.coeff_monomial(a**2) + poly.coeff_monomial(a * x)) * nu1 + poly.coeff_monomial(x) * p
     eliminate_n = {n: alpha * N / (1 - alpha)}
-    return nu1, sp.factor(sp.expand(constant.subs(eliminate_n))), sp.factor(sp.expand(b.subs(eliminate_n)))
+    return nu1, _collected(constant.subs(eliminate_n), p), sp.factor(sp.expand(b.subs(eliminate_n)))
 
 
 @cache
@@ -114,17 +131,57 @@ def _summed_constant():
     return summed.coeff_monomial(p) + summed.coeff_monomial(p**2) * S0
 
 
+deviation = sp.Symbol("d", real=True)  # p_i^(m−1) − p_i^(1), given p^(1)
+D_token = sp.Symbol("D_i", nonnegative=True)  # E[d² | p^(1)] for one token
+
+
+@cache
+def drift_step():
+    """One generation of the drift from ``p^(1)``, per token and summed, from the binomial
+    moments.
+
+    Given ``p^(1)`` (so ``a = p_i^(1)`` is fixed) and ``x = p_i^(m−1)``, the conditional step
+    gives ``E[(p_i^(m) − a)² | x, a] = second − 2a·mean + a²``. Written in ``d = x − a`` it is a
+    quadratic in ``d``; given ``p^(1)``, ``E[d] = 0`` (the conditional mean keeps
+    ``E[p_i^(m) | p^(1)]`` at ``a``: rsolve) and ``E[d²] = D_i``, the token's drift at
+    ``m − 1``. Summing over tokens (``Σ a = 1``, ``Σ a² = σ_1``, ``Σ D_i = D_{m−1}``) gives
+    ``D_m``. Returns ``(per-token D_i(m) in a and D_i, summed D_m in σ_1 and D_{m−1})``."""
+    mean, second = conditional_step()
+    _stays_at_start(a, "E[p_i^(m) | p^(1)]")
+    squared = sp.expand((second - 2 * a * mean + a**2).subs(x, a + deviation))
+    in_d = sp.Poly(squared, deviation)
+    if in_d.degree() > 2:
+        raise ArithmeticError(f"E[(p_i^(m) − a)² | x, a] is not quadratic in x: {squared}")
+    # E d = 0 drops the linear term; E d² = D_i.
+    per_token = sp.expand(in_d.coeff_monomial(1) + in_d.coeff_monomial(deviation**2) * D_token)
+    in_a = sp.Poly(per_token, a, D_token)
+    if in_a.coeff_monomial(1) != 0:  # a token-free constant would be multiplied by s
+        raise ArithmeticError(f"per-token drift step has a constant term: {per_token}")
+    previous = sp.Symbol("D_{m-1}", nonnegative=True)
+    summed = (in_a.coeff_monomial(a) * 1 + in_a.coeff_monomial(a**2) * sigma1
+              + in_a.coeff_monomial(D_token) * previous)
+    return _collected(per_token, D_token), _collected(summed, previous), previous
+
+
 @cache
 def drift_recursion():
-    """``D_m = E[||p^(m) − p^(1)||² | p^(1)]``: since ``p^(m) − p^(1) = α(p̂^(m−1) − p^(m−1)) +
-    α(p^(m−1) − p^(1))`` and the sampling error has mean zero given ``p^(m−1)``,
-    ``D_m = α²(E[1 − σ_{m−1} | p^(1)]/n + D_{m−1})``; with ``E[σ_{m−1} | p^(1)] = σ_1 + D_{m−1}``
-    (unbiasedness given ``p^(1)``) this closes: ``D_m = α²((1 − σ_1)/n + (1 − 1/n) D_{m−1})``.
-    Returns the solved ``D_m`` (``D_1 = 0``) and its limit, written with ``N`` and ``n``."""
-    recursion = D(m) - alpha**2 * ((1 - sigma1) / n + (1 - 1 / n) * D(m - 1))
-    solution = sp.rsolve(recursion, D(m), {D(1): 0})
-    limit = sp.solve(sp.Eq(D(m), alpha**2 * ((1 - sigma1) / n + (1 - 1 / n) * D(m))), D(m))[0]
+    """``D_m = E[||p^(m) − p^(1)||² | p^(1)]``: the summed step of :func:`drift_step` as a
+    recursion, solved by rsolve from ``D_1 = 0``, and its fixed point (the limit, the rate
+    ``α²(1 − 1/n)`` being below 1). Returns ``(D_m, limit)``, the limit written with ``N`` and
+    ``n``."""
+    _, summed, previous = drift_step()
+    solution = sp.rsolve(D(m) - summed.subs(previous, D(m - 1)), D(m), {D(1): 0})
+    (limit,) = sp.solve(sp.Eq(previous, summed), previous)
     return sp.simplify(solution), sp.factor(sp.simplify(limit.subs(alpha, ALPHA)))
+
+
+@cache
+def drift_limit_per_token():
+    """The per-token step's fixed point, ``lim E[(p_i^(m) − p_i^(1))² | p^(1)]``, written with
+    ``N`` and ``n`` (``a = p_i^(1)``): the tokens' share of :func:`drift_recursion`'s limit."""
+    per_token, _, _ = drift_step()
+    (limit,) = sp.solve(sp.Eq(D_token, per_token), D_token)
+    return sp.factor(sp.simplify(limit.subs(alpha, ALPHA)))
 
 
 @cache

@@ -48,13 +48,36 @@ def accumulate_step():
 
 
 @cache
-def accumulate_limit():
-    """``1 − S_0 − V_m = (1 − S_0) Π_{k≤m} (1 − a²/k²)`` with ``a = 1/√n``; the product in gamma
-    form, its limit (the gamma ratio tends to 1) and Euler's reflection formula give
-    ``S_∞ = 1 − (1 − S_0) sin(π/√n)/(π/√n)``. Returns ``(product, limit of the ratio, S_∞)``."""
+def accumulate_product():
+    """``Π_{k≤m} (1 − a²/k²)`` as sympy writes it (rising factorials), the same in gamma
+    functions, and its gap from the ratio used for the limit.
+
+    For ``n ≥ 2``, ``a = 1/√n < 1``, so ``1 − a`` is no pole of Γ and each rising factorial
+    ``(x)^{(m)}`` is ``Γ(x + m)/Γ(x)``. Returns ``(product, gamma form, gamma form ·
+    Γ(1 − a)Γ(1 + a) − Γ(m+1−a)Γ(m+1+a)/Γ(m+1)²)``; the last is 0, which
+    :func:`accumulate_limit` relies on."""
     product = sp.product((k - a) * (k + a) / k**2, (k, 1, m))
-    ratio = sp.gamma(m + 1 - a) * sp.gamma(m + 1 + a) / sp.gamma(m + 1) ** 2
-    ratio_limit = sp.limit(ratio, m, sp.oo)
+    gamma_form = sp.refine(product.rewrite(sp.gamma), sp.Q.lt(a, 1))
+    gap = sp.simplify(gamma_form * sp.gamma(1 - a) * sp.gamma(1 + a) - _gamma_ratio())
+    return product, gamma_form, gap
+
+
+def _gamma_ratio():
+    """``Γ(m + 1 − a)Γ(m + 1 + a)/Γ(m + 1)²``, the part of the product that depends on ``m``."""
+    return sp.gamma(m + 1 - a) * sp.gamma(m + 1 + a) / sp.gamma(m + 1) ** 2
+
+
+@cache
+def accumulate_limit():
+    """``1 − S_0 − V_m = (1 − S_0) Π_{k≤m} (1 − a²/k²)`` with ``a = 1/√n``. By
+    :func:`accumulate_product` the product is ``Γ(m+1−a)Γ(m+1+a)/Γ(m+1)²`` over
+    ``Γ(1 − a)Γ(1 + a)``; the ratio tends to 1, and Euler's reflection formula gives
+    ``S_∞ = 1 − (1 − S_0) sin(π/√n)/(π/√n)`` (at ``n = 1``, ``sin π = 0`` and ``S_∞ = 1``, as the
+    product's ``k = 1`` factor ``1 − a²`` is 0). Returns ``(product, limit of the ratio, S_∞)``."""
+    product, _, gap = accumulate_product()
+    if gap != 0:
+        raise ArithmeticError(f"the product is not the gamma ratio over Γ(1 − a)Γ(1 + a): {gap}")
+    ratio_limit = sp.limit(_gamma_ratio(), m, sp.oo)
     tail = sp.gammasimp(ratio_limit / (sp.gamma(1 - a) * sp.gamma(1 + a)))
     S_inf = sp.simplify(1 - (1 - S0) * tail.subs(a, 1 / sp.sqrt(n)))
     return product, ratio_limit, S_inf
