@@ -64,9 +64,9 @@ SKIP_DIRS = {"_static", "_sources", "_downloads", "_images", "_sphinx_design_sta
 PHONE, TABLET, DESKTOP = 375, 700, 1280
 # A word of the book's title, which the search must find on some page.
 SEARCH_WORD = "collapse"
-# How long a click may take to show its effect (the theme's sidebars slide for 0.3 s), and a
-# page to load.
-SETTLE_MS = 1500
+# How long a click may take to show its effect (the theme's sidebars slide for at most 0.4 s),
+# and a page to load.
+SETTLE_MS = 1000
 LOAD_MS = 10_000
 
 # Helpers for the in-page checks: an element is on screen when it has a size, lies in the
