@@ -4,8 +4,18 @@ Serves the HTML on 127.0.0.1, opens every page in headless Chromium (the system'
 Playwright) and fails on: a JavaScript error, a local resource that does not load (a missing
 image, script or stylesheet), a MathJax error, mathematics left untypeset (a ``.math`` element
 MathJax did not render, or ``$…$`` left in the text), a ``??`` where a theorem or equation
-number should be, and an internal link to a missing page or anchor. Saves a screenshot of the
-first screen of every page, and of the first figure of every page that has one.
+number should be, an internal link to a missing page or anchor, a page that scrolls sideways on
+a 375 px phone (code and wide mathematics must scroll inside their own boxes), more or fewer
+than one search field, and a notebook page whose Binder or Colab button does not open that
+notebook from the repository and branch of ``_config.yml``. Saves a screenshot of the first
+screen of every page at 1280 and at 375 px, and of the first figure of every page that has one.
+
+Then it uses the site as a reader does, at a phone's, a tablet's and a desktop's width (375, 700
+and 1280 px): clicks the contents toggle, which must open the contents (or, where they are
+already open, hide them and bring them back), then clicks a chapter link, which must lead to
+that chapter; types a word into the one search field, which must find a page; opens a notebook
+page's launch menu, whose Binder and Colab buttons must then be on screen. Screenshots of each
+step, per width, go beside the pages'.
 
 The machines this runs on reach no CDN, so requests for MathJax are answered from a local copy
 of the same major version (``--mathjax``); every other request off 127.0.0.1 is blocked, which
@@ -19,6 +29,7 @@ import functools
 import re
 import http.server
 import mimetypes
+import posixpath
 import shutil
 import sys
 import threading
@@ -26,8 +37,11 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
+import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+ROOT = Path(__file__).resolve().parents[1]
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags for a root, offline, headless machine: without the background-networking ones Chromium
@@ -36,12 +50,84 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Upstream defects a reader cannot see, ignored by exact message and reported as such.
 KNOWN_UPSTREAM = {
-    # sphinx-thebe 0.3.1 registers its inline config script with filename None, which Sphinx 7.4
-    # then emits twice; the second copy re-declares the same constants and fails, harmlessly
-    # (thebe is not enabled in this book).
+    # Jupyter Book 1 always loads sphinx-thebe, which registers an inline script of `const`
+    # declarations after the builder started (app.add_js_file(None, body=...)). Sphinx 7.4's
+    # prepare_writing adds every such script again with filename '' for None, so its duplicate
+    # check misses it and every page carries the script twice; the second copy fails. Fixed in
+    # Sphinx 8 (sphinx-doc/sphinx#13402), which Jupyter Book 1 (sphinx~=7.0) cannot use. Thebe
+    # is off in this book; the launch buttons it sits beside are checked on every notebook page.
     "JavaScript error: Identifier 'THEBE_JS_URL' has already been declared",
 }
 SKIP_DIRS = {"_static", "_sources", "_downloads", "_images", "_sphinx_design_static", "reports"}
+
+# The widths a reader's screen has: a phone, a tablet, a desktop.
+PHONE, TABLET, DESKTOP = 375, 700, 1280
+# A word of the book's title, which the search must find on some page.
+SEARCH_WORD = "collapse"
+# How long a click may take to show its effect (the theme's sidebars slide for at most 0.4 s),
+# and a page to load.
+SETTLE_MS = 1000
+LOAD_MS = 10_000
+
+# Helpers for the in-page checks: an element is on screen when it has a size, lies in the
+# viewport, is not hidden, and is what a click at its centre would hit (no overlay covers it).
+ON_SCREEN = r"""
+  const onScreen = el => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.right <= 0 || r.bottom <= 0
+        || r.left >= innerWidth || r.top >= innerHeight) return false;
+    if (getComputedStyle(el).visibility === 'hidden') return false;
+    const hit = document.elementFromPoint(Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1),
+                                          Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1));
+    return !!hit && (el === hit || el.contains(hit));
+  };
+  const describe = el => (el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                          + ' ' + JSON.stringify(el.textContent.trim().replace(/\s+/g, ' ').slice(0, 50)));
+"""
+# The page's own search fields and search buttons (not the search form in the text of the
+# search page), and the links of the book's contents.
+SEARCH_FIELDS = ".search-button__button, input[type=search], input[name=q]"
+CONTENTS_LINKS = "nav.bd-docs-nav a.reference.internal"
+
+# The elements matching ``selector`` that are on screen, links to the page itself left out, as
+# [description, address (of a link)]; the first is marked data-check-site=``name`` so that
+# Playwright can click it. With ``reach``, only the page's own controls (outside the text) count,
+# and each that a reader can scroll to: the theme scrolls the sidebar to the current chapter,
+# which may take the sidebar's search field out of sight.
+MARK_ON_SCREEN = "([selector, name, reach]) => {" + ON_SCREEN + r"""
+  document.querySelectorAll(`[data-check-site="${name}"]`).forEach(el => el.removeAttribute('data-check-site'));
+  const here = location.href.split('#')[0], [x, y] = [scrollX, scrollY];
+  const found = [...document.querySelectorAll(selector)]
+    .filter(el => !(reach && el.closest('article, .bd-search-container')))
+    .filter(el => el.tagName !== 'A' || el.href.split('#')[0] !== here)
+    .filter(el => {
+      if (reach) el.scrollIntoView({block: 'nearest', inline: 'nearest', behavior: 'instant'});
+      return onScreen(el);
+    });
+  window.scrollTo({left: x, top: y, behavior: 'instant'});
+  if (found.length) found[0].setAttribute('data-check-site', name);
+  return found.map(el => [describe(el), el.href || '']);
+}"""
+
+# At a phone's width: whether the page scrolls sideways, and the outermost elements that stick
+# out of the screen without a scrolling box (or a fixed, off-canvas panel) of their own.
+SIDEWAYS = "() => {" + ON_SCREEN + r"""
+  const root = document.documentElement, width = root.clientWidth;
+  const right = el => el.getBoundingClientRect().right;
+  const contained = el => {
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.position === 'fixed' || (a !== el && style.overflowX !== 'visible')) return true;
+    }
+    return false;
+  };
+  return {
+    width: root.scrollWidth,
+    culprits: root.scrollWidth <= width + 1 ? [] : [...document.body.querySelectorAll('*')]
+      .filter(el => right(el) > width + 1 && right(el.parentElement) <= width + 1 && !contained(el))
+      .map(describe),
+  };
+}"""
 
 # Runs in the page once it has loaded and MathJax (if any) has finished typesetting.
 INSPECT_PAGE = r"""
@@ -78,6 +164,7 @@ INSPECT_PAGE = r"""
     ids: [...document.querySelectorAll('[id]')].map(el => el.id)
            .concat([...document.querySelectorAll('a[name]')].map(el => el.name)),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    launch: [...document.querySelectorAll('.dropdown-launch-buttons a[href]')].map(a => a.href),
   };
 }
 """
@@ -134,6 +221,133 @@ def local_file(root: Path, origin: str, url: str) -> Path | None:
     return target / "index.html" if target.is_dir() else target
 
 
+def launch_urls(config: dict, notebook: str) -> dict[str, str]:
+    """Where the Binder and Colab buttons of ``notebook`` (its path in the book) must lead: that
+    notebook, in the repository and on the branch _config.yml names."""
+    repository, buttons = config["repository"], config.get("launch_buttons", {})
+    if buttons.get("notebook_interface") != "jupyterlab":
+        raise SystemExit("check-site: knows Binder's address for notebook_interface: jupyterlab only")
+    github = urlsplit(repository["url"]).path.strip("/")
+    path = posixpath.join(repository.get("path_to_book") or "", notebook)
+    branch = repository.get("branch", "main")
+    urls = {}
+    if buttons.get("binderhub_url"):
+        urls["Binder"] = f"{buttons['binderhub_url'].rstrip('/')}/v2/gh/{github}/{branch}?urlpath=lab/tree/{path}"
+    if buttons.get("colab_url"):
+        urls["Colab"] = f"{buttons['colab_url'].rstrip('/')}/github/{github}/blob/{branch}/{path}"
+    return urls
+
+
+def search_field_problems(page, width: int) -> list[str]:
+    """One search field must be on screen (and is then marked data-check-site=search)."""
+    fields = [description for description, _ in page.evaluate(MARK_ON_SCREEN, [SEARCH_FIELDS, "search", True])]
+    return [] if len(fields) == 1 else [f"{len(fields)} search fields on screen at {width} px, not one: {fields}"]
+
+
+def wait_for_on_screen(page, selector: str, present: bool) -> bool:
+    """Wait (up to SETTLE_MS) until some element of ``selector`` is on screen (``present``) or
+    none is, and nothing is sliding any more; return whether that happened."""
+    try:
+        page.wait_for_function("([selector, present]) => {" + ON_SCREEN + r"""
+            return [...document.querySelectorAll(selector)].some(onScreen) === present
+              && !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running'); }""",
+                               arg=[selector, present], timeout=SETTLE_MS)
+        return True
+    except PlaywrightTimeout:
+        return False
+
+
+def use_as_reader(browser, route, origin: str, root: Path, start: str, notebook: str | None,
+                  expected_launch: dict[str, str], width: int, screenshots: Path) -> list[str]:
+    """A new reader (a fresh browser context) at ``width``, on page ``start``: the contents toggle
+    opens the contents (or hides them and brings them back), after which a chapter link leads to
+    its chapter; on page ``notebook``, the launch menu shows the Binder and Colab buttons to it;
+    there, the one search field finds a page for SEARCH_WORD. Returns the problems, each
+    prefixed with the width."""
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.route("**/*", route)
+    page = context.new_page()
+
+    def mark(selector: str, name: str) -> list[list[str]]:
+        return page.evaluate(MARK_ON_SCREEN, [selector, name, False])
+
+    def click(name: str):
+        page.click(f'[data-check-site="{name}"]', timeout=SETTLE_MS)
+
+    def shot(step: str):
+        page.screenshot(path=str(screenshots / f"reader-{width}px-{step}.png"))
+
+    # The contents: closed on a narrow screen, open beside the text on a wide one.
+    page.goto(origin + start, wait_until="domcontentloaded")
+    was_open = bool(mark(CONTENTS_LINKS, "chapter"))
+    if not mark(".primary-toggle", "toggle"):
+        problems.append(f"{start}: no contents toggle on screen")
+    else:
+        click("toggle")
+        if was_open and not wait_for_on_screen(page, CONTENTS_LINKS, False):
+            problems.append(f"{start}: the contents toggle does not hide the contents")
+        elif was_open:
+            click("toggle")
+            if not wait_for_on_screen(page, CONTENTS_LINKS, True):
+                problems.append(f"{start}: the contents toggle hides the contents and does not bring them back")
+        elif not wait_for_on_screen(page, CONTENTS_LINKS, True):
+            problems.append(f"{start}: the contents toggle does not open the contents (no chapter link on screen)")
+    shot("contents")
+    chapters = mark(CONTENTS_LINKS, "chapter")
+    here = start
+    if chapters:
+        description, target = chapters[0]
+        try:
+            click("chapter")
+            page.wait_for_url(target, wait_until="domcontentloaded", timeout=LOAD_MS)
+            here = target.removeprefix(origin)
+        except PlaywrightTimeout as error:
+            problems.append(f"{start}: the chapter link {description} does not lead to its chapter: "
+                            + str(error).splitlines()[0])
+            page.goto(origin + start, wait_until="domcontentloaded")
+
+    # The launch menu of a notebook page: Binder and Colab, on screen, to this notebook.
+    if notebook:
+        page.goto(origin + notebook, wait_until="domcontentloaded")
+        here = notebook
+        if not mark(".dropdown-launch-buttons button", "launch"):
+            problems.append(f"{notebook}: no launch button on screen")
+        else:
+            click("launch")
+            wait_for_on_screen(page, ".dropdown-launch-buttons a", True)
+            shown = {href for _, href in mark(".dropdown-launch-buttons a", "launch-link")}
+            problems += [f"{notebook}: the launch menu does not show the {name} button to {url}"
+                         for name, url in expected_launch.items() if url not in shown]
+            shot("launch")
+            page.keyboard.press("Escape")
+
+    # The search, from there: one field, which finds a page for a word of the title.
+    problems += [f"{here}: {problem}" for problem in search_field_problems(page, width)]
+    try:
+        if page.locator('[data-check-site="search"]').count():
+            click("search")
+            if not wait_for_on_screen(page, "input[type=search], input[name=q]", True):
+                raise PlaywrightTimeout("no search box opened")
+            mark("input[type=search], input[name=q]", "search-input")
+            page.fill('[data-check-site="search-input"]', SEARCH_WORD)
+            page.press('[data-check-site="search-input"]', "Enter")
+            page.wait_for_url("**/search.html?*", wait_until="domcontentloaded", timeout=LOAD_MS)
+            # Sphinx lists the results one by one: the first, or the summary of none, will do.
+            page.wait_for_function("() => document.querySelector('#search-results li a') || (document"
+                                   ".querySelector('#search-results .search-summary') || {}).textContent",
+                                   timeout=LOAD_MS)
+            found = [url for url in page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+                     if (file := local_file(root, origin, url.split("?")[0])) and file.is_file()]
+            if not found:
+                problems.append(f"{here}: searching for {SEARCH_WORD!r} found no page")
+            shot("search")
+    except PlaywrightTimeout as error:
+        problems.append(f"{here}: searching for {SEARCH_WORD!r} failed: " + str(error).splitlines()[0])
+    context.close()
+    return [f"{width} px: {problem}" for problem in problems]
+
+
 # A site with one of each defect: the self-test runs the check on it and expects every kind.
 BROKEN_SITE = {
     "index.html": '<meta http-equiv="Refresh" content="0; url=gone.html" />',
@@ -147,22 +361,52 @@ BROKEN_SITE = {
       <script>throw new Error("boom");</script>
     </main></body></html>""",
     "other.html": '<!DOCTYPE html><html><body><main><h1 id="here">Fine</h1></main></body></html>',
+    # What a theme can break for a reader, as sphinx-book-theme 1.3 with pydata-sphinx-theme
+    # 0.17 did: a second search field, a contents toggle that neither opens the contents on a
+    # narrow screen nor hides them on a wide one; besides, a page wider than a phone, a search
+    # that finds nothing, and a notebook's launch menu that does not open, with a Binder button
+    # to the wrong branch and no Colab button.
+    "reader.html": """<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">
+      <style>nav.bd-docs-nav { display: none; }
+        @media (min-width: 960px) { nav.bd-docs-nav { display: block; } }</style></head><body>
+      <button class="primary-toggle">Contents</button>
+      <nav class="bd-docs-nav"><a class="reference internal" href="other.html">A chapter</a></nav>
+      <button class="search-button__button" onclick="document.getElementById('q').hidden = false">Search</button>
+      <button class="search-button__button">Search</button>
+      <form action="search.html"><input type="search" name="q" id="q" hidden></form>
+      <div class="dropdown-launch-buttons"><button>Launch</button><ul hidden><li>
+        <a href="https://mybinder.org/v2/gh/modelcollapse-book/modelcollapse-book/master?urlpath=lab/tree/reader.ipynb">
+        Binder</a></li></ul></div>
+      <main><p style="width: 800px">A line wider than a phone.</p></main></body></html>""",
+    "_sources/reader.ipynb": "{}",
+    "search.html": """<!DOCTYPE html><html><body><main><div id="search-results"><h2>Search Results</h2>
+      <p class="search-summary">Your search did not match any documents.</p><ul class="search"></ul>
+      </div></main></body></html>""",
 }
 EXPECTED_FROM_BROKEN_SITE = ["redirects to missing", "JavaScript error", "HTTP 404", "MathJax did not load",
                              "untypeset mathematics", "unrendered dollar", "unrendered TeX",
                              "unresolved reference", "image did not load", "wider than the text column",
-                             "broken link", "broken anchor"]
+                             "broken link", "broken anchor",
+                             f"scrolls sideways at {PHONE} px", f"2 search fields on screen at {DESKTOP} px",
+                             f"{PHONE} px: reader.html: 2 search fields on screen at {PHONE} px",
+                             f"{PHONE} px: reader.html: the contents toggle does not open the contents",
+                             f"{TABLET} px: reader.html: the contents toggle does not open the contents",
+                             f"{DESKTOP} px: reader.html: the contents toggle does not hide the contents",
+                             f"searching for {SEARCH_WORD!r} found no page",
+                             "the Binder button does not open this notebook",
+                             "the Colab button does not open this notebook",
+                             "the launch menu does not show the Binder button"]
 
 
-def self_test(browser: str | None) -> int:
+def self_test(browser: str | None, config: dict) -> int:
     """Run the check on BROKEN_SITE; fail unless it reports every kind of defect."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, html in BROKEN_SITE.items():
-            Path(tmp, "site").mkdir(exist_ok=True)
+            Path(tmp, "site", name).parent.mkdir(parents=True, exist_ok=True)
             Path(tmp, "site", name).write_text(html)
-        problems = check(Path(tmp, "site"), Path(tmp, "screenshots"), None, browser)
+        problems = check(Path(tmp, "site"), Path(tmp, "screenshots"), None, browser, config, "reader.html")
     missed = [kind for kind in EXPECTED_FROM_BROKEN_SITE if not any(kind in p for p in problems)]
     if missed:
         print(f"check-site self-test: the check missed {missed} in a site built to have them", file=sys.stderr)
@@ -177,15 +421,18 @@ def main(argv=None) -> int:
     parser.add_argument("--screenshots", type=Path, required=True, help="directory for the PNGs")
     parser.add_argument("--mathjax", type=Path, help="a local MathJax 3 package directory (has es5/)")
     parser.add_argument("--browser", help="the Chromium executable (default: found on PATH)")
+    parser.add_argument("--config", type=Path, default=ROOT / "_config.yml",
+                        help="the book's _config.yml, which says where the launch buttons lead")
     parser.add_argument("--self-test", action="store_true",
                         help="first check a site built with one of each defect, and fail unless all are caught")
     args = parser.parse_args(argv)
+    config = yaml.safe_load(args.config.read_text())
 
-    if args.self_test and self_test(args.browser):
+    if args.self_test and self_test(args.browser, config):
         return 1
     if args.mathjax and not (args.mathjax / "es5" / "tex-mml-chtml.js").is_file():
         raise SystemExit(f"check-site: --mathjax {args.mathjax} has no es5/tex-mml-chtml.js")
-    problems = check(args.html, args.screenshots, args.mathjax, args.browser)
+    problems = check(args.html, args.screenshots, args.mathjax, args.browser, config)
     if problems:
         print(f"check-site: {len(problems)} problems", file=sys.stderr)
         for problem in problems:
@@ -195,8 +442,11 @@ def main(argv=None) -> int:
     return 0
 
 
-def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str | None) -> list[str]:
-    """Open every page of the site in ``html``; return the problems found (empty: none)."""
+def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str | None, config: dict,
+          reader_page: str | None = None) -> list[str]:
+    """Open every page of the site in ``html``, then use it as a reader does from ``reader_page``
+    (default: where index.html leads); return the problems found (empty: none). ``config`` is the
+    book's _config.yml, which says where the launch buttons must lead."""
     root = html.resolve()
     if not (root / "index.html").is_file():
         raise SystemExit(f"check-site: {root}/index.html does not exist; build the book first")
@@ -210,6 +460,12 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
             pages.remove(rel)
             if not (root / rel).parent.joinpath(refresh.group(1)).is_file():
                 problems.append(f"{rel}: redirects to missing {refresh.group(1)}")
+            if rel == Path("index.html"):
+                reader_page = reader_page or refresh.group(1)
+    reader_page = reader_page or "index.html"
+    # Pages made from a notebook (Sphinx keeps its source) carry the launch buttons.
+    notebooks = {rel: rel.with_suffix(".ipynb").as_posix() for rel in pages
+                 if (root / "_sources" / rel.with_suffix(".ipynb")).is_file()}
     shutil.rmtree(screenshots, ignore_errors=True)
     screenshots.mkdir(parents=True)
 
@@ -255,8 +511,10 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
             errors += [f"image did not load: {src}" for src in found["brokenImages"]]
             errors += [f"display equation wider than the text column (readers must scroll): {m!r}"
                        for m in found["wide"]]
-            known += sum(e in KNOWN_UPSTREAM for e in errors)
-            problems += [f"{rel}: {e}" for e in errors if e not in KNOWN_UPSTREAM]
+            if rel in notebooks:
+                errors += [f"the {name} button does not open this notebook: no link to {url} among "
+                           f"{found['launch']}" for name, url in launch_urls(config, notebooks[rel]).items()
+                           if url not in found["launch"]]
             ids[root / rel] = set(found["ids"])
             for link in found["links"]:
                 links.setdefault(link, set()).add(str(rel))
@@ -267,7 +525,29 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
             if figure.count():
                 figure.evaluate("image => image.scrollIntoView({block: 'center'})")
                 page.screenshot(path=str(shot.with_name(shot.stem + "__first-figure.png")))
+            errors += search_field_problems(page, DESKTOP)
+            # The same page on a phone, which must not scroll sideways. Without transitions the
+            # sidebars are at once where the narrow layout puts them, not still sliding away.
+            page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+            page.set_viewport_size({"width": PHONE, "height": 800})
+            page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
+            sideways = page.evaluate(SIDEWAYS)
+            if sideways["width"] > PHONE:
+                errors.append(f"scrolls sideways at {PHONE} px (the page is {sideways['width']} px wide); "
+                              f"sticking out: {sideways['culprits'][:3]}")
+            errors += search_field_problems(page, PHONE)
+            page.screenshot(path=str(shot.with_name(shot.stem + f"__{PHONE}px.png")))
+            known += sum(e in KNOWN_UPSTREAM for e in errors)
+            problems += [f"{rel}: {e}" for e in errors if e not in KNOWN_UPSTREAM]
             page.close()
+        # The site as a reader uses it, on a phone, a tablet and a desktop.
+        reader_started = time.perf_counter()
+        notebook = next(iter(notebooks), None)
+        expected_launch = launch_urls(config, notebooks[notebook]) if notebook else {}
+        for width in (PHONE, TABLET, DESKTOP):
+            problems += use_as_reader(browser, route, origin, root, reader_page, notebook and notebook.as_posix(),
+                                      expected_launch, width, screenshots)
+        reader_time = time.perf_counter() - reader_started
         browser.close()
     server.shutdown()
 
@@ -286,7 +566,8 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
 
     elapsed = time.perf_counter() - started
     print(f"check-site: {len(pages)} pages, {stats['math']} mathematics elements, {stats['images']} images, "
-          f"{checked} internal links checked in {elapsed:.1f} s; screenshots in {screenshots}")
+          f"{checked} internal links checked in {elapsed:.1f} s, of which {reader_time:.1f} s using it as a "
+          f"reader from {reader_page} at {PHONE}, {TABLET} and {DESKTOP} px; screenshots in {screenshots}")
     for rel in pages:
         print(f"  {rel}")
     if known:
