@@ -54,9 +54,12 @@ notebooks: $(STAMP)
 		|| { echo "make notebooks: unset MODELCOLLAPSE_FULL_SCALE; full-scale outputs are never committed"; exit 1; }
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=900 $(NOTEBOOKS)
 
-# Unit, property and symbolic tests, then strict nbval over every notebook (see pyproject.toml).
+# Unit, property and symbolic tests, and strict nbval over every notebook (see pyproject.toml), on
+# JOBS workers (pytest-xdist; `auto`: one per core), the slowest files first; JOBS=1 runs them
+# serially in one process. Ends with the ten slowest items.
+JOBS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(if $(filter 1,$(JOBS)),0,$(JOBS)) --durations=10
 
 # Strict nbval over every notebook once per SIMD level numpy can dispatch to on this machine,
 # from the baseline up (NPY_DISABLE_CPU_FEATURES): the committed outputs must not depend on the

@@ -24,3 +24,23 @@ def assert_within_standard_errors(samples, expected, z=4.0, axis=0):
     # Where every sample is identical (a zero-probability token) the mean must be exact.
     ok = np.where(se > 0, gap <= z * se, gap <= 1e-12)
     assert np.all(ok), f"mean {mean} vs expected {expected}: gaps {gap} exceed {z} standard errors {se}"
+
+
+# The files that take longest under `make test`, longest first (from its --durations, summed per
+# file; benchmarks/RESULTS.md). pytest-xdist hands out whole files in collection order
+# (pyproject.toml: --dist loadfile --no-loadscope-reorder), so these start at once and the wall
+# time approaches the longest of them rather than the sum. Serially the order changes nothing.
+SLOWEST_FIRST = (
+    "notebooks/06-transformer.ipynb",
+    "notebooks/05-real-text.ipynb",
+    "notebooks/02-fully-synthetic.ipynb",
+    "notebooks/03-partially-synthetic.ipynb",
+    "notebooks/04-data-reuse.ipynb",
+    "tests/test_neural.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
+    # A stable sort: each file's items keep their order, so a notebook's cells stay in sequence.
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))

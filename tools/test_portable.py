@@ -96,7 +96,9 @@ def run_level(name, disabled, absent, env, log_dir, pytest_args):
     with log.open("w") as out:
         out.write(f"# NPY_DISABLE_CPU_FEATURES={env.get('NPY_DISABLE_CPU_FEATURES', '')!r}\n")
         out.flush()
-        code = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+        # -n 0: each level runs its notebooks serially, so that --jobs levels at a time use
+        # --jobs cores (make test's workers would multiply them).
+        code = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "0",
                                *NOT_NUMPY, *pytest_args, *NOTEBOOK_DIRS], cwd=ROOT, env=env, stdout=out,
                               stderr=subprocess.STDOUT).returncode
     lines = log.read_text().splitlines()
