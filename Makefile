@@ -93,6 +93,9 @@ check-citation: $(CFF_VENV)/.installed
 
 # Playwright drives the system's Chromium (Debian: apt-get install chromium); the book's MathJax
 # comes from a CDN the check cannot reach, so the same release is installed locally from npm.
+# CHROME_BIN, if set, names the browser instead: GitHub's Ubuntu images set it to their Google
+# Chrome, since Ubuntu's chromium package is a snap, which Playwright cannot drive reliably.
+BROWSER_OPTION := $(if $(CHROME_BIN),--browser $(CHROME_BIN))
 $(SITE_STAMP): requirements-site.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-site.txt
 	@touch $@
@@ -103,7 +106,7 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 # Reuses _build/html if it exists; run `make book check-site` to check a fresh build.
 check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	@test -f _build/html/index.html || $(MAKE) book
-	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
+	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test $(BROWSER_OPTION)
 
 # The whole book as one PDF: the single-page HTML printed by Chromium (tools/make_pdf.py), then
 # checked with poppler (tools/check_pdf.py; Debian: apt-get install poppler-utils).
@@ -111,7 +114,7 @@ PDF := _build/pdf/modelcollapse-book.pdf
 pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	rm -rf _build/singlehtml _build/pdf
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
-	$(BIN)/python tools/make_pdf.py _build/singlehtml --out $(PDF) --mathjax $(MATHJAX)
+	$(BIN)/python tools/make_pdf.py _build/singlehtml --out $(PDF) --mathjax $(MATHJAX) $(BROWSER_OPTION)
 
 check-pdf: $(SITE_STAMP)
 	@test -f $(PDF) || $(MAKE) pdf
