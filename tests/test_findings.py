@@ -66,8 +66,9 @@ def table_rows(page: str) -> list[list[str]]:
 
 
 def vocabulary(page: str) -> set[str]:
-    """The verdicts the page defines: the terms of the definition list under "The verdicts"."""
-    section = page.split("The verdicts", 1)[1].split("## ", 1)[0]
+    """The verdicts the page defines: the terms of the definition list under its rubric "The
+    verdicts"."""
+    section = page.split("{rubric} The verdicts", 1)[1].split("## ", 1)[0]
     return set(re.findall(r"^(\S[^\n]*)\n: ", section, re.M))
 
 
