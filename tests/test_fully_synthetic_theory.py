@@ -1,4 +1,4 @@
-"""Theorem 1 (NOTES §4): the sympy derivation reaches the paper's printed formulas, and the
+"""Theorem 1 (paper §3.1; book/fully_synthetic): the sympy derivation reaches the paper's printed formulas, and the
 numpy functions in ``theory`` agree with the derivation."""
 
 import numpy as np

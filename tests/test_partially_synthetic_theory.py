@@ -1,4 +1,4 @@
-"""Theorem 2 (NOTES §5): the derived recursion, the sign of eq. (9), the limit and gamma, and the
+"""Theorem 2 (paper §3.2; book/partially_synthetic): the derived recursion, the sign of eq. (9), the limit and gamma, and the
 exact long-run drift, symbolically and by Monte Carlo."""
 
 import itertools

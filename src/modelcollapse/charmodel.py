@@ -1,5 +1,6 @@
-"""The paper's statistical language model on real text (NOTES §1, §6 Fig. 5): a character model
-with context length ``ℓ``, trained by counting, sampled autoregressively.
+"""The paper's statistical language model on real text (paper §2.1, Figure 5; the book's
+chapter book/text): a character model with context length ``ℓ``, trained by counting, sampled
+autoregressively.
 
 A context is the ``ℓ`` preceding characters, coded as a base-``s`` integer; only observed
 contexts are stored, so ``ℓ = 3`` over 65 characters needs no 65³-row table.

@@ -1,4 +1,5 @@
-"""Tiny Shakespeare (NOTES §7), found locally or downloaded once, always checksum-verified."""
+"""Tiny Shakespeare (the data of the paper's Figure 5; book/reproducing.md), found locally or
+downloaded once, always checksum-verified."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The paper's statistical language model (NOTES §1): training is counting, and a trained
-model generates synthetic data by multinomial sampling. Batched over any leading axes."""
+"""The paper's statistical language model (paper §2.1; the book's book/setup/model.md): training
+is counting, and a trained model generates synthetic data by multinomial sampling. Batched over
+any leading axes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The paper's empirical check (NOTES §6, Fig. 5; Table 1): a GPT-style character model trained
-on its own text, generation after generation, in JAX (Equinox for the network, Optax for AdamW).
+"""The paper's empirical check (its Figure 5 and Table 1; notebooks/06-transformer.ipynb): a
+GPT-style character model trained on its own text, generation after generation, in JAX (Equinox
+for the network, Optax for AdamW).
 
 The network follows nanoGPT: token and position embeddings, pre-norm blocks of causal
 self-attention and a 4× GELU MLP, a final LayerNorm and an output layer tied to the token

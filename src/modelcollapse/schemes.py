@@ -1,4 +1,5 @@
-"""Recursive-training schemes (NOTES §2): which data model ``m`` is trained on.
+"""Recursive-training schemes (paper §2.2 and §4.2; book/setup/model.md): which data model
+``m`` is trained on.
 
 Each scheme is a small frozen dataclass holding its sample sizes, checked on construction, and
 two methods that the engine (:func:`~modelcollapse.engine.simulate`) calls:

@@ -1,5 +1,6 @@
-"""The paper's linear softmax classifier on one-hot contexts (NOTES §1), trained by full-batch
-gradient descent: the check that gradient training reaches the counting estimate.
+"""The paper's linear softmax classifier on one-hot contexts (paper §2.1;
+notebooks/01-setup.ipynb), trained by full-batch gradient descent: the check that gradient
+training reaches the counting estimate.
 
 With one-hot inputs the corpus enters only through the count matrix ``counts[j, k]`` (how often
 token ``k`` followed context ``j``), and the logits of context ``j`` are row ``W[j]``:
