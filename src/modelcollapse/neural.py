@@ -27,7 +27,7 @@ import numpy as np
 import optax
 
 from .charmodel import decode, encode
-from .validation import nonnegative_int, positive_int
+from .validation import nonnegative_int, positive_int, real_in
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,8 @@ class TransformerConfig:
             positive_int(name, getattr(self, name))
         if self.embedding % self.heads:
             raise ValueError(f"embedding={self.embedding} must be a multiple of heads={self.heads}")
-        if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < math.inf):
-            raise ValueError(f"learning_rate must be a positive finite number, got {self.learning_rate!r}")
+        real_in("dropout", self.dropout, "[0, 1)")
+        real_in("learning_rate", self.learning_rate, "(0, inf)")
 
     @classmethod
     def paper(cls) -> TransformerConfig:

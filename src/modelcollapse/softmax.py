@@ -15,14 +15,13 @@ large logits, no ``log(0)`` for very negative ones).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import log_softmax, softmax
 
 from .model import fit
-from .validation import positive_int
+from .validation import positive_int, real_in
 
 
 def _count_matrix(counts) -> np.ndarray:
@@ -95,9 +94,7 @@ def default_learning_rate(counts) -> float:
 def _checked_lr(lr, counts: np.ndarray) -> float:
     if lr is None:
         return default_learning_rate(counts)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
+    return real_in("lr", lr, "(0, inf)")
 
 
 def convergence_factors(counts, lr=None) -> np.ndarray:
