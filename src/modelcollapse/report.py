@@ -51,12 +51,16 @@ def significant(value, digits: int = DIGITS):
 def glue(name: str, value, digits: int = DIGITS) -> None:
     """Glue ``value`` under ``name`` for the prose (myst-nb), rounded by :func:`significant`.
 
-    Nothing is displayed at the cell: the prose quotes the value with ``{glue:text}``.
+    Nothing is displayed at the cell: the prose quotes the value with ``{glue:text}``. An
+    infinite float is refused as NaN is: a format spec in the prose would print it as "inf".
+    An unbounded answer is glued as words (a string), which the sentence around it can read.
     """
     from myst_nb import glue as myst_glue  # only notebooks glue; the package works without it
 
     try:
         stored = significant(value, digits)
+        if any(isinstance(v, float) and math.isinf(v) for v in np.ravel(np.asarray(stored, dtype=object))):
+            raise ValueError("value is infinite: glue an unbounded answer as words (a string)")
     except ValueError as error:
         raise ValueError(f"glue {name!r}: {error}") from None
     myst_glue(name, stored, display=False)
