@@ -3,7 +3,8 @@
 Serves the HTML on 127.0.0.1, opens every page in headless Chromium (the system's, driven by
 Playwright) and fails on: a JavaScript error, a local resource that does not load (a missing
 image, script or stylesheet), a MathJax error, mathematics left untypeset (a ``.math`` element
-MathJax did not render, or ``$…$`` left in the text), a ``??`` where a theorem or equation
+MathJax did not render, or a dollar or a TeX command in the prose, outside code, cell outputs
+and mathematics), a ``??`` where a theorem or equation
 number should be, an internal link to a missing page or anchor, a page that scrolls sideways on
 a 375 px phone (code and wide mathematics must scroll inside their own boxes), more or fewer
 than one search field, and a notebook page whose Binder or Colab button does not open that
@@ -129,19 +130,23 @@ SIDEWAYS = "() => {" + ON_SCREEN + r"""
   };
 }"""
 
-# Runs in the page once it has loaded and MathJax (if any) has finished typesetting.
-INSPECT_PAGE = r"""
-() => {
-  const skip = 'script, style, pre, code, textarea, mjx-container, .highlight, .output, .cell_output';
+# The text a reader reads as prose: every text node of the page's main part outside code, cell
+# outputs and mathematics (typeset or not), one node a line.
+PROSE_TEXT = r"""() => {
+  const skip = 'script, style, pre, code, textarea, .math, mjx-container, .highlight, .output, .cell_output';
   const texts = [];
   const walker = document.createTreeWalker(document.querySelector('main') || document.body,
                                            NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.parentElement.closest(skip)) texts.push(node.textContent);
+    if (!node.parentElement.closest(skip)) texts.push(node.textContent.replace(/\s+/g, ' '));
   }
-  const text = texts.join(' ');
-  const dollars = [...text.matchAll(/\$[^$\s][^$]{0,80}\$/g)].map(m => m[0]);
-  const tex = [...text.matchAll(/\\(?:\(|\[|begin\{)[^]{0,60}/g)].map(m => m[0]);
+  return texts.join('\n');
+}"""
+
+# Runs in the page once it has loaded and MathJax (if any) has finished typesetting.
+INSPECT_PAGE = r"""
+() => {
+  const text = (""" + PROSE_TEXT + r""")();
   const snippet = el => el.textContent.trim().slice(0, 80);
   return {
     mathjax: typeof window.MathJax !== 'undefined' && !!window.MathJax.startup,
@@ -150,8 +155,10 @@ INSPECT_PAGE = r"""
                  .filter(el => !el.querySelector('mjx-container')).map(snippet),
     mathErrors: [...document.querySelectorAll('mjx-merror, [data-mjx-error], .MathJax_Error')]
                   .map(el => el.getAttribute('data-mjx-error') || snippet(el)),
-    dollars: dollars,
-    tex: tex,
+    // A dollar or a TeX command in the prose is mathematics MathJax never saw: MyST left it as
+    // text (a line of a paragraph that starts with "+ " becomes a list item and splits $…$).
+    dollars: [...text.matchAll(/.{0,30}\$.{0,50}/g)].map(m => m[0]),
+    tex: [...text.matchAll(/.{0,30}\\(?:[A-Za-z]+|[()[\]]).{0,50}/g)].map(m => m[0]),
     unresolved: [...text.matchAll(/.{0,40}\?\?.{0,20}/g)].map(m => m[0]),
     brokenImages: [...document.images].filter(img => !(img.complete && img.naturalWidth > 0))
                     .map(img => img.getAttribute('src')),
@@ -361,6 +368,19 @@ BROKEN_SITE = {
       <script>throw new Error("boom");</script>
     </main></body></html>""",
     "other.html": '<!DOCTYPE html><html><body><main><h1 id="here">Fine</h1></main></body></html>',
+    # What MyST made of a paragraph of book/setup/derivation.ipynb whose second line of $…$
+    # began with "+ ": a list item, one dollar on each side, MathJax given nothing to typeset.
+    "list.html": r"""<!DOCTYPE html><html><body><main><p>The squared norm of the mean,
+      $\mathbb E\lVert \hat p\rVert^2 = \operatorname{tr}\operatorname{Cov}(\hat p)</p>
+      <ul><li><p>\lVert p \rVert^2$. Sympy sums the two.</p></li></ul></main></body></html>""",
+    # Dollars and TeX where they belong: code, a cell's output, typeset mathematics. None of it
+    # may be reported as unrendered.
+    "clean.html": r"""<!DOCTYPE html><html><body><main>
+      <p>Prose, with <code>$HOME</code> and a label <code>r"$\|p\|_1$"</code> in code.</p>
+      <div class="highlight"><pre>ax.set(ylabel=r"mean $\|p^{(m)} - p^{(1)}\|_1$")</pre></div>
+      <div class="cell_output"><div class="output text_plain">$\alpha$ costs $5</div></div>
+      <p><span class="math notranslate nohighlight"><mjx-container>\sigma</mjx-container></span></p>
+      </main></body></html>""",
     # What a theme can break for a reader, as sphinx-book-theme 1.3 with pydata-sphinx-theme
     # 0.17 did: a second search field, a contents toggle that neither opens the contents on a
     # narrow screen nor hides them on a wide one; besides, a page wider than a phone, a search
@@ -385,6 +405,7 @@ BROKEN_SITE = {
 }
 EXPECTED_FROM_BROKEN_SITE = ["redirects to missing", "JavaScript error", "HTTP 404", "MathJax did not load",
                              "untypeset mathematics", "unrendered dollar", "unrendered TeX",
+                             "list.html: unrendered dollar mathematics", "list.html: unrendered TeX",
                              "unresolved reference", "image did not load", "wider than the text column",
                              "broken link", "broken anchor",
                              f"scrolls sideways at {PHONE} px", f"2 search fields on screen at {DESKTOP} px",
@@ -410,6 +431,11 @@ def self_test(browser: str | None, config: dict) -> int:
     missed = [kind for kind in EXPECTED_FROM_BROKEN_SITE if not any(kind in p for p in problems)]
     if missed:
         print(f"check-site self-test: the check missed {missed} in a site built to have them", file=sys.stderr)
+        return 1
+    wrong = [p for p in problems if p.startswith("clean.html:") and "unrendered" in p]
+    if wrong:
+        print(f"check-site self-test: the check took code or typeset mathematics for raw TeX: {wrong}",
+              file=sys.stderr)
         return 1
     print(f"check-site self-test: all {len(EXPECTED_FROM_BROKEN_SITE)} kinds of defect caught")
     return 0

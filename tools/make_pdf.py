@@ -69,6 +69,10 @@ INSPECT = r"""
   // they are cut. Reported, not failed: MathJax 3 cannot break a formula across lines.
   wideOutputs: [...document.querySelectorAll('article .cell_output mjx-container[display="true"]')]
                  .filter(el => el.scrollWidth > el.parentElement.clientWidth + 1).length,
+  // The text of code and cell outputs, where "$\" is a plot label or a formula in a string:
+  // tools/check_pdf.py reports one found anywhere else as TeX MathJax never saw.
+  code: [...document.querySelectorAll('article pre, article code, article .cell_output, article .output')]
+          .map(el => el.textContent).join('\n'),
   cut: [...document.querySelectorAll('article pre')]
          .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
          .map(pre => pre.textContent.split('\n').reduce((a, b) => a.length >= b.length ? a : b)
