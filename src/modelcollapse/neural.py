@@ -1,6 +1,7 @@
-"""The paper's empirical check (its Figure 5 and Table 1; notebooks/06-transformer.ipynb): a
-GPT-style character model trained on its own text, generation after generation, in JAX (Equinox
-for the network, Optax for AdamW).
+"""The transformer of the paper's empirical check (its Figure 5 and Table 1;
+notebooks/06-transformer.ipynb): a GPT-style character model in JAX (Equinox for the network,
+Optax for AdamW). The experiment that trains it on its own text, generation after generation, is
+:mod:`modelcollapse.figure5`.
 
 The network follows nanoGPT: token and position embeddings, pre-norm blocks of causal
 self-attention and a 4× GELU MLP, a final LayerNorm and an output layer tied to the token
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from dataclasses import dataclass
 
 import equinox as eqx
@@ -26,8 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .charmodel import decode, encode
-from .validation import nonnegative_int, positive_int, real_in
+from .validation import positive_int, real_in
 
 
 @dataclass(frozen=True)
@@ -338,158 +337,3 @@ def validation_loss(model: Transformer, windows) -> float:
     ``context + 1`` ids), dropout off: nanoGPT's validation loss."""
     windows = _ids("windows", windows, model.tokens.weight.shape[0], model.context + 1)
     return float(_mean_loss(model, windows))
-
-
-@dataclass(frozen=True)
-class Truth:
-    """``p^(0)``: a model trained on the real text, with the vocabulary and the held-out
-    validation windows every generation is scored on."""
-
-    model: Transformer
-    config: TransformerConfig
-    vocabulary: str
-    validation_windows: np.ndarray
-    validation_loss: float
-
-
-def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary: str | None = None,
-                validation_share: float = 0.1, validation_windows: int = 256) -> Truth:
-    """``p^(0)``, trained on the first ``1 − validation_share`` of ``text`` (nanoGPT's split);
-    ``validation_windows`` evenly spaced windows of the rest score every generation."""
-    _check_config(config)
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
-    vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
-    if len(set(vocabulary)) != len(vocabulary) or len(vocabulary) < 2:
-        raise ValueError(f"vocabulary must hold at least two distinct characters, each once, "
-                         f"got {vocabulary!r}")
-    if not (isinstance(validation_share, numbers.Real) and 0 < validation_share < 1):
-        raise ValueError(f"validation_share must be in (0, 1), got {validation_share!r}")
-    validation_windows = positive_int("validation_windows", validation_windows)
-    ids, _ = encode(text, vocabulary)
-    split = int(round((1 - validation_share) * len(ids)))
-    window = config.context + 1
-    if split < window or len(ids) - split < window:
-        raise ValueError(f"text must hold at least context + 1 = {window} characters on each side "
-                         f"of the validation split, got {split} and {len(ids) - split}")
-    held_out = ids[split:]
-    starts = np.linspace(0, len(held_out) - window, validation_windows).astype(np.int64)
-    windows = np.stack([held_out[i : i + window] for i in starts])
-    model = train(config, ids[None, :split], len(vocabulary), _key(seed, "truth"))
-    return Truth(model, config, vocabulary, windows, validation_loss(model, windows))
-
-
-def _check_config(config):
-    if not isinstance(config, TransformerConfig):
-        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
-
-
-def _key(seed, purpose: str):
-    """Independent keys for the experiment's parts, all from one integer seed."""
-    parts = ("truth", "real", "contexts", "generations")
-    return jax.random.fold_in(jax.random.key(seed), parts.index(purpose))
-
-
-@dataclass(frozen=True)
-class RecursiveTraining:
-    """One chain of generations: index ``m − 1`` holds generation ``m = 1 .. generations``."""
-
-    config: TransformerConfig
-    synthetic_fraction: float
-    corpus_size: int
-    seed: int
-    drift: np.ndarray  # mean ||p^(m) − p^(1)||_1 over the contexts
-    validation_loss: np.ndarray  # nats per character on held-out real text
-    truth_validation_loss: float
-    entropy: np.ndarray  # mean entropy of p^(m)(· | context) over the contexts, in nats
-    truth_entropy: float  # the same for p^(0)
-    characters: np.ndarray  # distinct characters in the corpus each generation trained on
-    floor_batches: float  # drift between two generation-1 models that differ in batch order only
-    floor_weights: float  # ... that differ in initial weights only
-    samples: tuple  # the first two streams each of generations 1 .. generations − 1 wrote
-
-
-def recursive_training(text, config: TransformerConfig, synthetic_fractions, generations: int,
-                       corpus_size: int, contexts: int = 300, seed: int = 0,
-                       truth: Truth | None = None) -> tuple[RecursiveTraining, ...]:
-    """The paper's Figure 5 chains with the transformer, one per synthetic fraction, from one
-    generation 1.
-
-    ``p^(0)`` is ``truth`` (trained on ``text`` by :func:`train_truth` when not given). The
-    *real* data are one fixed sample of ``p^(0)``: ``corpus_size`` characters, in streams of
-    ``context + 1`` (rounded down to whole streams), on which generation 1 is trained once and
-    shared by every chain. Generation ``m ≥ 2`` is trained on the first ``1 − fraction`` of the
-    real streams, in the same rows every generation (the paper's partially synthetic scheme reuses
-    its real samples), followed by streams written by generation ``m − 1``. Every generation
-    starts from the same initial weights and draws its batches with the same random stream
-    (nanoGPT re-seeds every run), so that generations differ only in their data, and the real part
-    of every batch is the same in every generation (:func:`batches`). Drift is measured at
-    ``contexts`` contexts of ``context`` characters drawn from ``p^(0)``; its noise floors are
-    the same distance between generation 1 and a second training on the same real sample that
-    differs only in batch order, or only in initial weights.
-    """
-    _check_config(config)
-    fractions = np.atleast_1d(np.asarray(synthetic_fractions, dtype=object))
-    for fraction in fractions:
-        if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
-                or not 0 <= fraction <= 1):
-            raise ValueError(f"synthetic_fractions must be numbers in [0, 1], got {fraction!r}")
-    generations = positive_int("generations", generations)
-    corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
-    seed = nonnegative_int("seed", seed)
-    window = config.context + 1
-    if corpus_size < window:
-        raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
-                         f"characters, got {corpus_size}")
-    if truth is None:
-        truth = train_truth(text, config, seed)
-    elif not isinstance(truth, Truth):
-        raise ValueError(f"truth must be a Truth from train_truth, got {type(truth).__name__}")
-    elif truth.config.context != config.context:
-        raise ValueError(f"truth was trained with context {truth.config.context}, "
-                         f"config has context {config.context}")
-    missing = sorted(set(text) - set(truth.vocabulary))
-    if missing:
-        raise ValueError(f"text has characters outside the vocabulary p^(0) was trained on: {missing[:10]}")
-
-    streams, vocabulary_size = corpus_size // window, len(truth.vocabulary)
-    real = sample(truth.model, streams, _key(seed, "real"))
-    probes = sample(truth.model, contexts, _key(seed, "contexts"))[:, :-1]
-    weights_key, batches_key, writing_key = jax.random.split(_key(seed, "generations"), 3)
-
-    def fit(corpus, weights=weights_key, batches=batches_key):
-        model = _train_from(config, corpus, vocabulary_size, weights, batches)
-        return model, next_character_distributions(model, probes)
-
-    first_model, first = fit(real)
-    floors = [np.abs(fit(real, **change)[1] - first).sum(1).mean() for change in (
-        dict(batches=jax.random.fold_in(batches_key, 1)),
-        dict(weights=jax.random.fold_in(weights_key, 1)))]
-    first_loss = validation_loss(first_model, truth.validation_windows)
-    chains = []
-    for fraction in fractions:
-        synthetic = int(round(fraction * streams))
-        model, p, corpus = first_model, first, real
-        drift, losses, entropy, characters, samples = [0.0], [first_loss], [], [], []
-        for m in range(1, generations + 1):
-            if m > 1:
-                model, p = fit(corpus)
-                drift.append(np.abs(p - first).sum(1).mean())
-                losses.append(validation_loss(model, truth.validation_windows))
-            entropy.append(_mean_entropy(p))
-            characters.append(len(np.unique(corpus[:, 1:])))
-            if m < generations:
-                written = sample(model, max(synthetic, 2), jax.random.fold_in(writing_key, m))
-                samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
-                corpus = np.concatenate([real[: streams - synthetic], written[:synthetic]])
-        chains.append(RecursiveTraining(
-            config, float(fraction), streams * window, seed, np.array(drift), np.array(losses),
-            truth.validation_loss, np.array(entropy),
-            _mean_entropy(next_character_distributions(truth.model, probes)),
-            np.array(characters), float(floors[0]), float(floors[1]), tuple(samples)))
-    return tuple(chains)
-
-
-def _mean_entropy(p) -> float:
-    """Mean entropy in nats of the rows of ``p`` (0 log 0 = 0)."""
-    return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0)), axis=1).mean())
