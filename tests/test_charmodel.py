@@ -86,7 +86,7 @@ def test_cross_entropy_matches_a_direct_computation():
 @pytest.mark.parametrize("call, name", [
     (lambda m: cm.fit(np.arange(3), -1, 3), "ell"),
     (lambda m: cm.sample(m, 0, 1), "length"),
-    (lambda m: cm.sample(m, 10, None), "rng"),
+    (lambda m: cm.sample(m, 10, None), "seed"),
 ])
 def test_rejects_bad_input(call, name):
     ids, vocabulary = encode(TEXT)

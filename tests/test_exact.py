@@ -15,31 +15,28 @@ from modelcollapse.exact import (
     _partition_law,
     _transition_matrix,
     expected_collapse_time,
-    expected_collapse_time_from_counts,
     expected_time_to_tokens_left,
     partitions,
 )
 
 
 def test_two_tokens_two_samples_by_hand():
-    """From p^(1) = (1/2, 1/2) with n = 2 each generation is a Dirac with probability 1/2, so
-    2 more generations on average (variance (1 − 1/2)/(1/2)² = 2). From p = (a, 1 − a) the first
-    generation is a Dirac with probability a² + (1 − a)², otherwise it is at (1, 1):
-    E[T] = 1 + 2·2a(1 − a)."""
-    assert expected_collapse_time_from_counts([1, 1]).mean == pytest.approx(2.0, abs=1e-12)
-    assert expected_collapse_time_from_counts([1, 1]).std == pytest.approx(np.sqrt(2), abs=1e-12)
+    """From p = (1/2, 1/2) with n = 2 each generation is a Dirac with probability 1/2, so T is
+    geometric: mean 2, variance (1 − 1/2)/(1/2)² = 2. From p = (a, 1 − a) the first generation
+    is a Dirac with probability a² + (1 − a)², otherwise it is at (1, 1): E[T] = 1 + 2·2a(1 − a)."""
+    assert expected_collapse_time([0.5, 0.5], 2).mean == pytest.approx(2.0, abs=1e-12)
+    assert expected_collapse_time([0.5, 0.5], 2).std == pytest.approx(np.sqrt(2), abs=1e-12)
     for a in (0.5, 0.3, 0.9):
         assert expected_collapse_time([a, 1 - a], 2).mean == pytest.approx(1 + 4 * a * (1 - a), abs=1e-12)
 
 
 def test_two_tokens_three_samples_by_hand():
-    """From (2, 1) the chance to stay off a Dirac is 1 − (2/3)³ − (1/3)³ = 2/3, and a Dirac-free
-    generation of two tokens with n = 3 is always (2, 1) again: a geometric time with success
-    1/3, mean 3, standard deviation √6."""
-    r = expected_collapse_time_from_counts([2, 1])
+    """From (2/3, 1/3) the chance to stay off a Dirac is 1 − (2/3)³ − (1/3)³ = 2/3, and a
+    Dirac-free generation of two tokens with n = 3 is always (2, 1) again: a geometric time with
+    success 1/3, mean 3, standard deviation √6."""
+    r = expected_collapse_time([2 / 3, 1 / 3], 3)
     assert r.mean == pytest.approx(3.0, abs=1e-12)
     assert r.std == pytest.approx(np.sqrt(6), abs=1e-12)
-    assert expected_collapse_time_from_counts([3, 0]).mean == 0
 
 
 def test_a_dirac_collapses_at_once():
@@ -135,11 +132,6 @@ def test_the_partition_solver_rejects_bad_input():
         expected_time_to_tokens_left([0.2] * 5, 30, 1, max_states=100)
     with pytest.raises(ValueError, match="^tokens_left"):
         expected_time_to_tokens_left([0.2] * 5, 30, 0)
-
-
-def test_from_counts_rejects_bad_counts():
-    with pytest.raises(ValueError, match="^counts"):
-        expected_collapse_time_from_counts([1.5, 2])
 
 
 def test_first_loss_time_agrees_with_monte_carlo():

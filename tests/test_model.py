@@ -82,7 +82,7 @@ def test_sample_counts_rejects_bad_n(n):
 
 
 def test_sample_counts_requires_a_seed():
-    with pytest.raises(ValueError, match="^rng must"):
+    with pytest.raises(ValueError, match="^seed must"):
         sample_counts([0.5, 0.5], 10, None)
 
 

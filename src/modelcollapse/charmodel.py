@@ -69,14 +69,15 @@ def fit_orders(corpora, ell: int, s: int) -> list[CharModel]:
     return [fit(corpora, k, s) for k in range(ell + 1)]
 
 
-def sample(model: CharModel, length: int, rng) -> np.ndarray:
+def sample(model: CharModel, length: int, seed) -> np.ndarray:
     """``length`` characters drawn autoregressively from the counting model.
 
     The first context is drawn by frequency among the observed ones. A context the model never
     saw (it can only arise at the very end of a training corpus) restarts the chain the same way.
+    ``seed``: an int, a SeedSequence or a numpy Generator (a chain passes its own).
     """
     length = positive_int("length", length)
-    rng = as_generator("rng", rng)
+    rng = as_generator("seed", seed)
     ell, s = model.ell, model.s
     cdf = np.cumsum(model.probabilities, axis=1)
     weights = model.counts.sum(1) / model.counts.sum()

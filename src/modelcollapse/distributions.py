@@ -62,13 +62,13 @@ def with_support_and_S0(s: int, support: int, S0: float) -> np.ndarray:
     return p
 
 
-def random_simplex(s: int, rng, contexts: int | None = None) -> np.ndarray:
+def random_simplex(s: int, seed, contexts: int | None = None) -> np.ndarray:
     """Uniformly random point(s) of the probability simplex over ``s`` tokens (Dirichlet(1,…,1)).
 
     With ``contexts`` given, an array ``contexts × s`` of independent conditionals, as in the
-    paper's Figure 1. ``rng``: a numpy Generator or a seed.
+    paper's Figure 1. ``seed``: an int, a SeedSequence or a numpy Generator.
     """
     s = positive_int("s", s)
     size = None if contexts is None else positive_int("contexts", contexts)
-    return as_generator("rng", rng).dirichlet(np.ones(s), size=size)
+    return as_generator("seed", seed).dirichlet(np.ones(s), size=size)
 

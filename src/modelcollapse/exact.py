@@ -249,16 +249,3 @@ def expected_collapse_time(p, n) -> CollapseTime:
     mean = 1 + visits
     second_moment = 1 + visits + 2 * weighted
     return CollapseTime(mean, float(np.sqrt(max(second_moment - mean**2, 0.0))), n - 1)
-
-
-def expected_collapse_time_from_counts(counts) -> CollapseTime:
-    """Exact remaining time to collapse for the chain whose current model is ``counts / n``
-    (``n = counts.sum()``): the number of further generations, 0 at a Dirac."""
-    counts = np.asarray(counts)
-    if counts.ndim != 1 or np.any(counts < 0) or np.any(counts != np.floor(counts)) or counts.sum() < 1:
-        raise ValueError("counts must be a 1-D vector of non-negative whole numbers with a positive total")
-    if np.count_nonzero(counts) == 1:
-        return CollapseTime(0.0, 0.0, 0)
-    # On the grid, the chain started at counts/n is the chain "from p^(0) = counts/n": its T
-    # counts the further generations until the first Dirac.
-    return expected_collapse_time(counts / counts.sum(), int(counts.sum()))

@@ -92,20 +92,23 @@ class _Block(eqx.Module):
     heads: int = eqx.field(static=True)
 
     def __init__(self, config: TransformerConfig, key):
-        d, keys = config.embedding, jax.random.split(key, 4)
+        d = config.embedding
+        qkv_key, projection_key, expand_key, contract_key = jax.random.split(key, 4)
         self.norm_attention, self.norm_mlp = _layer_norm(d), _layer_norm(d)
-        self.qkv = eqx.nn.Linear(d, 3 * d, use_bias=False, key=keys[0])
-        self.projection = eqx.nn.Linear(d, d, use_bias=False, key=keys[1])
-        self.expand = eqx.nn.Linear(d, 4 * d, use_bias=False, key=keys[2])
-        self.contract = eqx.nn.Linear(4 * d, d, use_bias=False, key=keys[3])
+        self.qkv = eqx.nn.Linear(d, 3 * d, use_bias=False, key=qkv_key)
+        self.projection = eqx.nn.Linear(d, d, use_bias=False, key=projection_key)
+        self.expand = eqx.nn.Linear(d, 4 * d, use_bias=False, key=expand_key)
+        self.contract = eqx.nn.Linear(4 * d, d, use_bias=False, key=contract_key)
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.heads = config.heads
 
     def __call__(self, x, keys_values, positions, visible, key, inference):
         """``x``: (T, d) at ``positions``; ``keys_values``: (2, heads, C, d/heads) cache the new
         keys and values are written into; ``visible``: (T, C) which cached positions each row
-        attends to. Returns the new ``x`` and cache."""
-        keys = jax.random.split(key, 3) if key is not None else (None,) * 3
+        attends to. Returns the new ``x`` and cache. ``key`` drives dropout (``None``: none)."""
+        # Dropout's keys: on the attention weights, the projection and the MLP's output.
+        weights_key, projection_key, mlp_key = (jax.random.split(key, 3) if key is not None
+                                                else (None,) * 3)
         T, d = x.shape
         q, k, v = jnp.split(jax.vmap(self.qkv)(jax.vmap(self.norm_attention)(x)), 3, axis=-1)
         split = lambda a: a.reshape(T, self.heads, d // self.heads).transpose(1, 0, 2)  # noqa: E731
@@ -114,11 +117,11 @@ class _Block(eqx.Module):
         keys_values = keys_values.at[1, :, positions].set(v.transpose(1, 0, 2))
         scores = q @ keys_values[0].transpose(0, 2, 1) / math.sqrt(d // self.heads)
         weights = jax.nn.softmax(jnp.where(visible, scores, -jnp.inf), axis=-1)
-        weights = self.dropout(weights, key=keys[0], inference=inference)
+        weights = self.dropout(weights, key=weights_key, inference=inference)
         attended = (weights @ keys_values[1]).transpose(1, 0, 2).reshape(T, d)
-        x = x + self.dropout(jax.vmap(self.projection)(attended), key=keys[1], inference=inference)
+        x = x + self.dropout(jax.vmap(self.projection)(attended), key=projection_key, inference=inference)
         hidden = jax.nn.gelu(jax.vmap(self.expand)(jax.vmap(self.norm_mlp)(x)), approximate=False)
-        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=keys[2], inference=inference)
+        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=mlp_key, inference=inference)
         return x, keys_values
 
 
@@ -132,11 +135,11 @@ class Transformer(eqx.Module):
     dropout: eqx.nn.Dropout
     context: int = eqx.field(static=True)
 
-    def __init__(self, config: TransformerConfig, vocabulary_size: int, key):
-        keys = jax.random.split(key, config.layers + 2)
-        self.tokens = eqx.nn.Embedding(vocabulary_size, config.embedding, key=keys[0])
-        self.positions = eqx.nn.Embedding(config.context, config.embedding, key=keys[1])
-        self.blocks = tuple(_Block(config, k) for k in keys[2:])
+    def __init__(self, config: TransformerConfig, s: int, key):
+        tokens_key, positions_key, *block_keys = jax.random.split(key, config.layers + 2)
+        self.tokens = eqx.nn.Embedding(s, config.embedding, key=tokens_key)
+        self.positions = eqx.nn.Embedding(config.context, config.embedding, key=positions_key)
+        self.blocks = tuple(_Block(config, block_key) for block_key in block_keys)
         self.norm = _layer_norm(config.embedding)
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.context = config.context
@@ -150,25 +153,27 @@ class Transformer(eqx.Module):
     def __call__(self, ids, start=0, cache=None, key=None, inference=True):
         """Logits of the next character after each of ``ids`` (length T), which sit at positions
         ``start .. start + T − 1`` of the stream; ``cache`` holds the keys and values of the
-        positions before. Returns the logits (T, vocabulary) and the updated cache."""
+        positions before; ``key`` drives dropout. Returns the logits (T, s) and the updated
+        cache."""
         positions = start + jnp.arange(ids.shape[0])
         cache = self.empty_cache() if cache is None else cache
         visible = jnp.arange(self.context)[None, :] <= positions[:, None]
         count = len(self.blocks) + 1
-        keys = jax.random.split(key, count) if key is not None else [None] * count
+        embedding_key, *block_keys = (jax.random.split(key, count) if key is not None
+                                      else [None] * count)
         x = self.tokens.weight[ids] + self.positions.weight[positions]
-        x = self.dropout(x, key=keys[0], inference=inference)
+        x = self.dropout(x, key=embedding_key, inference=inference)
         layers = []
-        for block, cached, block_key in zip(self.blocks, cache, keys[1:], strict=True):
+        for block, cached, block_key in zip(self.blocks, cache, block_keys, strict=True):
             x, cached = block(x, cached, positions, visible, block_key, inference)
             layers.append(cached)
         logits = jax.vmap(self.norm)(x) @ self.tokens.weight.T  # output layer tied to the input
         return logits, jnp.stack(layers)
 
 
-def initialise(config: TransformerConfig, vocabulary_size: int, key) -> Transformer:
-    """A new model with nanoGPT's initialisation."""
-    model = Transformer(config, vocabulary_size, key)
+def initialise(config: TransformerConfig, s: int, key) -> Transformer:
+    """A new model over ``s`` characters with nanoGPT's initialisation."""
+    model = Transformer(config, s, key)
     plain, scaled = _matrices(model)
     keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
     new = [0.02 * jax.random.normal(next(keys), w.shape) for w in plain]
@@ -205,28 +210,28 @@ def _optimizer(config: TransformerConfig, model):
 
 
 def _batch_loss(model, windows, key, inference):
-    keys = jax.random.split(key, windows.shape[0])
-    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, keys)
+    window_keys = jax.random.split(key, windows.shape[0])
+    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, window_keys)
     return optax.softmax_cross_entropy_with_integer_labels(logits, windows[:, 1:]).mean()
 
 
-def train(config: TransformerConfig, streams, vocabulary_size: int, key) -> Transformer:
-    """A model trained from scratch on ``streams`` (an int array: rows of at least
-    ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
+def train(config: TransformerConfig, streams, s: int, key) -> Transformer:
+    """A model over ``s`` characters trained from scratch on ``streams`` (an int array: rows of
+    at least ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
     :func:`batches`)."""
     weights_key, batches_key = jax.random.split(key)
-    return _train_from(config, streams, vocabulary_size, weights_key, batches_key)
+    return _train_from(config, streams, s, weights_key, batches_key)
 
 
-def _train_from(config, streams, vocabulary_size, weights_key, batches_key):
+def _train_from(config, streams, s, weights_key, batches_key):
     """:func:`train` with the initial weights and the batches drawn from separate keys, so that
     two trainings can differ in one of them only (the noise floors of the chain)."""
-    vocabulary_size = positive_int("vocabulary_size", vocabulary_size)
-    streams = _ids("streams", streams, vocabulary_size)
+    s = positive_int("s", s)
+    streams = _ids("streams", streams, s)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
         raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
                          f"{config.context + 1} characters, got shape {streams.shape}")
-    model = initialise(config, vocabulary_size, weights_key)
+    model = initialise(config, s, weights_key)
     return _train(model, streams, batches_key, config)
 
 
@@ -294,13 +299,13 @@ def _sample_streams(model, count, key):
     return jax.vmap(one)(jax.random.split(key, count))
 
 
-def _ids(name, ids, vocabulary_size, longest=None):
+def _ids(name, ids, s, longest=None):
     """``ids`` as int32, refused when an id lies outside the vocabulary or a row is longer than
     ``longest``: JAX clamps an index out of range instead of failing."""
     ids = np.asarray(ids)
     if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0
-                     or ids.max() >= vocabulary_size):
-        raise ValueError(f"{name} must hold character ids from 0 to {vocabulary_size - 1}")
+                     or ids.max() >= s):
+        raise ValueError(f"{name} must hold character ids from 0 to {s - 1}")
     if longest is not None and (ids.ndim != 2 or not 1 <= ids.shape[1] <= longest):
         raise ValueError(f"{name} must be a 2-d array of rows of 1 to {longest} ids, "
                          f"got shape {ids.shape}")

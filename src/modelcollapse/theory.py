@@ -126,12 +126,39 @@ def S_partially_synthetic_limit(N, n, S0) -> np.ndarray:
     return ((1 + 2 * alpha) / N + (1 - 1 / N) * (1 + alpha) * S0) / (1 + (1 + 1 / N) * alpha)
 
 
+def _sample_sizes(**sizes) -> list[np.ndarray]:
+    """Each of ``sizes`` as a float array of real sample sizes ``>= 1`` (per-context sizes may be
+    any real number: a context's expected share of a corpus)."""
+    arrays = []
+    for name, value in sizes.items():
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            arr = np.array(np.nan)
+        if not np.all(np.isfinite(arr)) or np.any(arr < 1):
+            raise ValueError(f"{name} must be a sample size >= 1 (an array of them), got {value!r}")
+        arrays.append(arr)
+    return arrays
+
+
 def drift_limit(N, n, sigma1) -> np.ndarray:
     """``lim_m E[||p^(m) − p^(1)||_2² | p^(1)] = n(1 − σ_1)/(N² + 2Nn + n)`` with
-    ``σ_1 = ||p^(1)||²`` (derived in ``derivations.partially_synthetic.drift_recursion``)."""
-    N, n, _, _ = _alpha_beta(N, n)
+    ``σ_1 = ||p^(1)||²`` (derived in ``derivations.partially_synthetic.drift_recursion``).
+    Arrays broadcast (one context a row, with its own real sample sizes ``N, n >= 1``)."""
+    N, n = _sample_sizes(N=N, n=n)
     sigma1 = _collision("sigma1", sigma1)
     return n * (1 - sigma1) / (N**2 + 2 * N * n + n)
+
+
+def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
+    """``E[||p^(m) − p^(1)||_2² | p^(1)] = (1 − σ_1)(1 − (1 − 1/n)^{m−1})`` for fully synthetic
+    training (from eq. (6) started at ``p^(1)``, since ``E[p^(m) | p^(1)] = p^(1)``)."""
+    m = _generations(m)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1, got {m!r}")
+    (n,) = _sample_sizes(n=n)
+    sigma1 = _collision("sigma1", sigma1)
+    return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
 
 
 def drift_limit_per_token(N, n, p1) -> np.ndarray:
@@ -323,42 +350,3 @@ def fresh_real_optimal_weight(n) -> float:
     if n == 1:
         return 0.5
     return float((np.sqrt(5 * n**2 - 2 * n + 1) - n - 1) / (2 * (n - 1)))
-
-
-def drift_partially_synthetic(m, N, n, sigma1) -> np.ndarray:
-    """``E[||p^(m) − p^(1)||_2² | p^(1)]`` under partially synthetic training, ``m ≥ 1``:
-    ``α²(1 − σ_1)/n · (1 − r^{m−1})/(1 − r)`` with ``r = α²(1 − 1/n)``, the solution
-    of ``D_m = α²((1 − σ_1)/n + (1 − 1/n)D_{m−1})``, ``D_1 = 0``; it tends to
-    :func:`drift_limit`. Arrays broadcast (one context a row)."""
-    m = _generations(m)
-    if np.any(m < 1):
-        raise ValueError(f"m must be >= 1, got {m!r}")
-    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
-    if np.any(N < 1) or np.any(n < 1):
-        raise ValueError("N must be >= 1 and n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    alpha = n / (N + n)
-    r = alpha**2 * (1 - 1 / n)
-    return alpha**2 * (1 - sigma1) / n * (1 - r ** (m - 1)) / (1 - r)  # 0 <= r < 1
-
-
-def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
-    """``E[||p^(m) − p^(1)||_2² | p^(1)] = (1 − σ_1)(1 − (1 − 1/n)^{m−1})`` for fully synthetic
-    training (from eq. (6) started at ``p^(1)``, since ``E[p^(m) | p^(1)] = p^(1)``)."""
-    m = _generations(m)
-    if np.any(m < 1):
-        raise ValueError(f"m must be >= 1, got {m!r}")
-    n = np.asarray(n, dtype=float)
-    if np.any(n < 1):
-        raise ValueError("n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
-
-
-def drift_limit_array(N, n, sigma1) -> np.ndarray:
-    """:func:`drift_limit` for arrays of per-context sample sizes (``N, n ≥ 1``, real-valued)."""
-    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
-    if np.any(N < 1) or np.any(n < 1):
-        raise ValueError("N must be >= 1 and n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    return n * (1 - sigma1) / (N**2 + 2 * N * n + n)
