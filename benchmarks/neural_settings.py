@@ -51,8 +51,9 @@ def generation_row(truth, config, streams, contexts=300):
     probes = neural.sample(truth.model, contexts, jax.random.key(2))[:, :-1]
     s = len(truth.vocabulary)
     neural.train(config, real, s, jax.random.key(3))  # compile
-    seconds, model = timed(neural._train_from, config, real, s, jax.random.key(4), jax.random.key(5))
-    other = neural._train_from(config, real, s, jax.random.key(4), jax.random.key(6))
+    seconds, model = timed(neural.train_from_keys, config, real, s, jax.random.key(4),
+                           jax.random.key(5))
+    other = neural.train_from_keys(config, real, s, jax.random.key(4), jax.random.key(6))
     p, q = (neural.next_character_distributions(m, probes) for m in (model, other))
     return dict(loss=neural.validation_loss(model, truth.validation_windows),
                 floor=float(np.abs(p - q).sum(1).mean()), seconds=seconds,

@@ -288,7 +288,7 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     weights_key, batches_key, writing_key = jax.random.split(_key(seed, "generations"), 3)
 
     def fit(corpus, weights=weights_key, batches=batches_key):
-        model = neural._train_from(config, corpus, s, weights, batches)
+        model = neural.train_from_keys(config, corpus, s, weights, batches)
         return model, neural.next_character_distributions(model, probes)
 
     first_model, first = fit(real)

@@ -220,12 +220,13 @@ def train(config: TransformerConfig, streams, s: int, key) -> Transformer:
     at least ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
     :func:`batches`)."""
     weights_key, batches_key = jax.random.split(key)
-    return _train_from(config, streams, s, weights_key, batches_key)
+    return train_from_keys(config, streams, s, weights_key, batches_key)
 
 
-def _train_from(config, streams, s, weights_key, batches_key):
+def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, batches_key) -> Transformer:
     """:func:`train` with the initial weights and the batches drawn from separate keys, so that
-    two trainings can differ in one of them only (the noise floors of the chain)."""
+    two trainings can differ in one of them only (the noise floors of
+    :func:`modelcollapse.figure5.transformer_chains`)."""
     s = positive_int("s", s)
     streams = _ids("streams", streams, s)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
