@@ -153,7 +153,7 @@ def counting_generations(real, vocabulary: str, ell: int, synthetic_fraction: fl
         models = fit_orders(corpora, ell, s)
         synthetic = sample(models[-1], n_synth, rng) if m < generations and n_synth else None
         out.append(Generation(models, synthetic))
-        corpora = ([synthetic] if synthetic is not None else []) + ([kept_real] if len(kept_real) > ell else [])
+        corpora = [c for c in (synthetic, kept_real) if c is not None and len(c) > ell]
     return out
 
 
