@@ -35,8 +35,8 @@ from .validation import (
     seed_sequence,
 )
 
-#: The paper's three mixes of Figure 5, by the name the figures show: the synthetic share of
-#: every generation's corpus from generation 2 on.
+#: The paper's three mixes of Figure 5 by the name the figures show, each with the synthetic
+#: share of every generation's corpus from generation 2 on.
 MIXES = {"100% synthetic": 1.0, "50/50": 0.5, "20/80 synthetic/real": 0.2}
 #: The key each mix's numbers are glued under (``tx_bits_10_full``, ``nn_drift_2_half``, …).
 MIX_KEYS = {"100% synthetic": "full", "50/50": "half", "20/80 synthetic/real": "fifth"}

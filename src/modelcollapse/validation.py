@@ -58,7 +58,7 @@ def real_in(name: str, value, interval: str) -> float:
 
 def instance_of(name: str, value, kinds):
     """``value`` unchanged if it is an instance of one of the classes ``kinds`` (a class or a
-    tuple of them), e.g. a scheme of :data:`modelcollapse.schemes.SCHEMES`."""
+    tuple of them), e.g. a scheme (one of the engine's ``SCHEMES``)."""
     if not isinstance(value, kinds):
         if isinstance(kinds, tuple):
             rule = "one of " + ", ".join(kind.__name__ for kind in kinds)
