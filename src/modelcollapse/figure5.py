@@ -26,6 +26,7 @@ import numpy as np
 
 from .charmodel import cross_entropy_bits, fit_orders, sample, smoothed
 from .data import decode, encode
+from .model import l1_distance
 from .validation import (
     as_generator,
     instance_of,
@@ -111,7 +112,8 @@ def mean_entropy(p) -> float:
 
 
 def _mean_l1(p, q) -> float:
-    return float(np.abs(p - q).sum(1).mean())
+    """The drift's measure: the mean over contexts (rows) of ``||p − q||_1``."""
+    return float(l1_distance(p, q).mean())
 
 
 def _fractions(synthetic_fractions) -> list[float]:
