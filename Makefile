@@ -118,7 +118,7 @@ pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 
 check-pdf: $(SITE_STAMP)
 	@test -f $(PDF) || $(MAKE) pdf
-	$(BIN)/python tools/check_pdf.py $(PDF) --pages _build/site-check
+	$(BIN)/python tools/check_pdf.py $(PDF) --pages _build/site-check --self-test
 
 # A release: one version and date in CITATION.cff, pyproject.toml, _config.yml and references.bib,
 # the PDF built and checked, a commit tagged vVERSION (tools/release.py; book/citing.md).

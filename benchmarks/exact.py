@@ -5,11 +5,12 @@ token-by-token solver against n.
     .venv/bin/python benchmarks/exact.py --budget 10  # quicker
 
 For a uniform ``p`` on ``s̃`` tokens (the hardest case: every partition of ``n`` into at most
-``s̃`` parts is reachable) it solves ``modelcollapse.exact.expected_collapse_time`` for growing
-``n`` and prints the number of transient states, the wall time and the peak memory
-(tracemalloc) of each solve, and, per ``s̃``, the largest ``n`` solved within the budget. It
-stops a column when a solve exceeds the budget, or when the growth of the last two solves
-predicts the next one would take more than twice the budget (said in the output).
+``s̃`` parts is reachable) it solves ``modelcollapse.exact.expected_time_to_tokens_left`` with
+``tokens_left=1`` (the partition solver) for growing ``n`` and prints the number of transient
+states, the wall time and the peak memory (tracemalloc) of each solve, and, per ``s̃``, the
+largest ``n`` solved within the budget. It stops a column when a solve exceeds the budget, or
+when the growth of the last two solves predicts the next one would take more than twice the
+budget (said in the output).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import tracemalloc
 import numpy as np
 
 from modelcollapse.exact import (
+    MAX_SAMPLES_EXACT,
     _two_allele_solves,
     expected_collapse_time,
-    expected_collapse_time_by_tokens,
+    expected_time_to_tokens_left,
     partition_count,
 )
 
@@ -32,7 +34,7 @@ def solve(s_tilde, n):
     p = np.full(s_tilde, 1 / s_tilde)
     tracemalloc.start()
     start = time.perf_counter()
-    result = expected_collapse_time(p, n, max_states=10**7, max_compositions=10**9)
+    result = expected_time_to_tokens_left(p, n, 1, max_states=10**7, max_compositions=10**9)
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -85,12 +87,15 @@ def by_tokens(budget, supports):
         while True:
             _two_allele_solves.cache_clear()  # time the factorisation too, not a cached one
             start = time.perf_counter()
-            result = expected_collapse_time_by_tokens(p, n)
+            result = expected_collapse_time(p, n)
             seconds = time.perf_counter() - start
             print(f"{s_tilde:>4} {n:>6} {seconds:>9.2f} {result.mean / n:>8.4f}")
             if seconds > budget:
                 break
             best = (n, seconds)
+            if 2 * n > MAX_SAMPLES_EXACT:
+                print(f"{'':>4} stop: n = {2 * n} is past MAX_SAMPLES_EXACT = {MAX_SAMPLES_EXACT}")
+                break
             if seconds * 8 > 2 * budget:  # a cubic solve: doubling n costs about eight times
                 print(f"{'':>4} stop: n = {2 * n} predicted to take {seconds * 8:.0f} s")
                 break

@@ -35,10 +35,10 @@ def timed(function, *args):
     return time.perf_counter() - start, result
 
 
-def measure(config, streams, sample_count, vocabulary_size=65):
+def measure(config, streams, sample_count, s=65):
     rng = np.random.default_rng(0)
-    corpus = rng.integers(0, vocabulary_size, size=(streams, config.context + 1))
-    train = lambda key: neural.train(config, corpus, vocabulary_size, key)  # noqa: E731
+    corpus = rng.integers(0, s, size=(streams, config.context + 1))
+    train = lambda key: neural.train(config, corpus, s, key)  # noqa: E731
     compile_seconds, _ = timed(train, jax.random.key(0))
     seconds, model = timed(train, jax.random.key(1))
     draw = lambda key: neural.sample(model, sample_count, key, chunk=sample_count)  # noqa: E731

@@ -20,17 +20,16 @@ import time
 import jax
 import numpy as np
 
-from modelcollapse import charmodel, neural
+from modelcollapse import charmodel, figure5, neural
 from modelcollapse.data import tiny_shakespeare
 
 BITS = 1 / math.log(2)
 
 
 def baselines(text):
-    ids, alphabet = charmodel.encode(text)
-    split = int(0.9 * len(ids))
-    return {order: charmodel.cross_entropy_bits(charmodel.fit_orders(ids[:split], order, len(alphabet)),
-                                                ids[split:])
+    split = figure5.split_text(text)
+    s = len(split.vocabulary)
+    return {order: charmodel.cross_entropy_bits(charmodel.fit_orders(split.train, order, s), split.held_out)
             for order in (1, 2, 3, 4)}
 
 
@@ -41,7 +40,7 @@ def timed(function, *args, **kwargs):
 
 
 def truth_row(text, config):
-    seconds, truth = timed(neural.train_truth, text, config, seed=0)
+    seconds, truth = timed(figure5.train_truth, text, config, seed=0)
     return truth, seconds
 
 
@@ -50,11 +49,11 @@ def generation_row(truth, config, streams, contexts=300):
     for one training (compiled) and for writing the streams."""
     write_seconds, real = timed(neural.sample, truth.model, streams, jax.random.key(1))
     probes = neural.sample(truth.model, contexts, jax.random.key(2))[:, :-1]
-    vocabulary = len(truth.vocabulary)
-    neural.train(config, real, vocabulary, jax.random.key(3))  # compile
-    seconds, model = timed(neural._train_from, config, real, vocabulary, jax.random.key(4),
+    s = len(truth.vocabulary)
+    neural.train(config, real, s, jax.random.key(3))  # compile
+    seconds, model = timed(neural.train_from_keys, config, real, s, jax.random.key(4),
                            jax.random.key(5))
-    other = neural._train_from(config, real, vocabulary, jax.random.key(4), jax.random.key(6))
+    other = neural.train_from_keys(config, real, s, jax.random.key(4), jax.random.key(6))
     p, q = (neural.next_character_distributions(m, probes) for m in (model, other))
     return dict(loss=neural.validation_loss(model, truth.validation_windows),
                 floor=float(np.abs(p - q).sum(1).mean()), seconds=seconds,

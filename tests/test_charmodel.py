@@ -7,43 +7,37 @@ import numpy as np
 import pytest
 
 from modelcollapse import charmodel as cm
+from modelcollapse.data import encode
 
 TEXT = "abracadabra, abracadabra!"
 
 
-def test_encode_decode_roundtrip():
-    ids, alphabet = cm.encode(TEXT)
-    assert cm.decode(ids, alphabet) == TEXT
-    with pytest.raises(ValueError, match="outside the alphabet"):
-        cm.encode("xyz", alphabet="xy")
-
-
 @pytest.mark.parametrize("ell", [0, 1, 2, 3])
 def test_fit_counts_like_a_naive_counter(ell):
-    ids, alphabet = cm.encode(TEXT)
-    model = cm.fit(ids, ell, len(alphabet))
+    ids, vocabulary = encode(TEXT)
+    model = cm.fit(ids, ell, len(vocabulary))
     naive = Counter((TEXT[t - ell : t], TEXT[t]) for t in range(ell, len(TEXT)))
     got = {}
     for code, row in zip(model.contexts, model.counts):
-        context = "".join(alphabet[(int(code) // len(alphabet) ** (ell - 1 - j)) % len(alphabet)] for j in range(ell))
+        context = "".join(vocabulary[(int(code) // len(vocabulary) ** (ell - 1 - j)) % len(vocabulary)] for j in range(ell))
         for k, c in enumerate(row):
             if c:
-                got[(context, alphabet[k])] = int(c)
+                got[(context, vocabulary[k])] = int(c)
     assert got == dict(naive)
     np.testing.assert_allclose(model.probabilities.sum(1), 1)
 
 
 def test_fitting_two_corpora_adds_their_counts_without_a_seam():
-    ids, alphabet = cm.encode(TEXT)
-    s = len(alphabet)
+    ids, vocabulary = encode(TEXT)
+    s = len(vocabulary)
     a, b = ids[:10], ids[10:]
     both = cm.fit([a, b], 2, s)
     assert both.counts.sum() == (len(a) - 2) + (len(b) - 2)
 
 
 def test_sampling_uses_only_seen_transitions_and_is_seeded():
-    ids, alphabet = cm.encode(TEXT * 4)
-    s = len(alphabet)
+    ids, vocabulary = encode(TEXT * 4)
+    s = len(vocabulary)
     model = cm.fit(ids, 2, s)
     out = cm.sample(model, 500, 3)
     assert np.array_equal(out, cm.sample(model, 500, 3))
@@ -57,8 +51,8 @@ def test_sampling_uses_only_seen_transitions_and_is_seeded():
 def test_sampling_reproduces_the_model_on_average():
     """A first-order model resampled at length 20,000: empirical transition frequencies within
     4 standard errors of the model's probabilities (binomial s.e. per transition)."""
-    ids, alphabet = cm.encode(TEXT * 4)
-    s = len(alphabet)
+    ids, vocabulary = encode(TEXT * 4)
+    s = len(vocabulary)
     model = cm.fit(ids, 1, s)
     refit = cm.fit(cm.sample(model, 20_000, 4), 1, s)
     rows = refit.rows(model.contexts)
@@ -71,8 +65,8 @@ def test_sampling_reproduces_the_model_on_average():
 
 
 def test_smoothing_never_gives_zero_and_sums_to_one():
-    ids, alphabet = cm.encode(TEXT)
-    models = cm.fit_orders(ids, 2, len(alphabet))
+    ids, vocabulary = encode(TEXT)
+    models = cm.fit_orders(ids, 2, len(vocabulary))
     history = np.array([[0, 0], [ids[0], ids[1]]])
     p = cm.smoothed(models, history)
     assert np.all(p > 0)
@@ -80,8 +74,8 @@ def test_smoothing_never_gives_zero_and_sums_to_one():
 
 
 def test_cross_entropy_matches_a_direct_computation():
-    ids, alphabet = cm.encode(TEXT)
-    models = cm.fit_orders(ids, 1, len(alphabet))
+    ids, vocabulary = encode(TEXT)
+    models = cm.fit_orders(ids, 1, len(vocabulary))
     direct = []
     for t in range(1, len(ids)):
         p = cm.smoothed(models, ids[t - 1 : t][None, :])[0]
@@ -92,42 +86,10 @@ def test_cross_entropy_matches_a_direct_computation():
 @pytest.mark.parametrize("call, name", [
     (lambda m: cm.fit(np.arange(3), -1, 3), "ell"),
     (lambda m: cm.sample(m, 0, 1), "length"),
-    (lambda m: cm.sample(m, 10, None), "rng"),
+    (lambda m: cm.sample(m, 10, None), "seed"),
 ])
 def test_rejects_bad_input(call, name):
-    ids, alphabet = cm.encode(TEXT)
-    model = cm.fit(ids, 1, len(alphabet))
+    ids, vocabulary = encode(TEXT)
+    model = cm.fit(ids, 1, len(vocabulary))
     with pytest.raises(ValueError, match=f"^{name} must"):
         call(model)
-
-
-def test_recursive_training_shapes_and_real_reuse():
-    ids, alphabet = cm.encode(TEXT * 40)
-    s = len(alphabet)
-    gens = cm.recursive_training(ids, 400, 0.5, 3, 1, s, rng=1)
-    assert len(gens) == 3 and gens[-1].synthetic is None
-    assert all(len(g.models) == 2 for g in gens)
-    assert len(gens[0].synthetic) == 200
-    # Generation 2 counts 200 synthetic + 200 real characters (each minus its first context).
-    assert gens[1].models[-1].counts.sum() == (200 - 1) + (200 - 1)
-    with pytest.raises(ValueError, match="^synthetic_fraction must"):
-        cm.recursive_training(ids, 400, 0.0, 3, 1, s, rng=1)
-
-
-def test_figure5_metrics_measure_each_generation_against_the_first():
-    """Drift is zero at generation 1 and is the mean L1 distance of the smoothed conditionals
-    after; the other columns are each generation's own counts and cross-entropy."""
-    ids, alphabet = cm.encode(TEXT * 40)
-    gens = cm.recursive_training(ids, 400, 1.0, 3, 2, len(alphabet), rng=2)
-    history = np.stack([ids[t - 2 : t] for t in range(2, 60, 3)])
-    metrics = cm.figure5_metrics(gens, history, ids[:200])
-    assert metrics["drift"][0] == 0
-    p1, p3 = (cm.smoothed(g.models, history) for g in (gens[0], gens[2]))
-    assert metrics["drift"][2] == pytest.approx(np.abs(p3 - p1).sum(1).mean(), rel=1e-12)
-    assert metrics["drift"][2] > 0
-    assert metrics["bits"][1] == cm.cross_entropy_bits(gens[1].models, ids[:200])
-    assert list(metrics["contexts"]) == [len(g.models[-1].contexts) for g in gens]
-    assert metrics["characters"][0] == len(set(ids[:400].tolist()))
-    entropy = -(p3 * np.log(p3)).sum(1).mean()
-    assert metrics["entropy"][2] == pytest.approx(entropy, rel=1e-12)
-    assert 0 < metrics["entropy"][2] < np.log(len(alphabet))

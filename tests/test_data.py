@@ -1,4 +1,5 @@
-"""The data loader, on a small file with its own checksum; no test touches the network."""
+"""The data loader, on a small file with its own checksum (no test touches the network), and
+text as character ids."""
 
 import hashlib
 import urllib.error
@@ -91,3 +92,13 @@ def test_the_shared_copy_matches_the_canonical_checksum():
         pytest.skip("no ../shared/data beside this checkout")
     assert hashlib.sha256(shared.read_bytes()).hexdigest() == data.SHA256
     assert os.path.getsize(shared) == 1_115_394
+
+
+def test_encode_decode_roundtrip():
+    text = "abracadabra, abracadabra!"
+    ids, vocabulary = data.encode(text)
+    assert vocabulary == "".join(sorted(set(text)))
+    assert data.decode(ids, vocabulary) == text
+    assert data.encode("ba", vocabulary="abc")[0].tolist() == [1, 0]
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        data.encode("xyz", vocabulary="xy")

@@ -1,4 +1,4 @@
-"""The setup chapter's derivation (NOTES §1): training is counting, and the counting
+"""The setup chapter's derivation (book/setup/derivation.ipynb; paper §2.1): training is counting, and the counting
 estimator's moments. Each derived expression is compared with the formula the book states."""
 
 from itertools import product

@@ -66,5 +66,5 @@ def test_random_simplex():
     assert np.all(np.abs(many.mean(0) - 1 / 3) < 4 * se)
     with pytest.raises(ValueError, match="^contexts must"):
         random_simplex(3, 0, contexts=0)
-    with pytest.raises(ValueError, match="^rng must"):
+    with pytest.raises(ValueError, match="^seed must"):
         random_simplex(3, None)

@@ -62,7 +62,7 @@ def test_same_seed_is_bit_identical(scheme, p_small):
 
 @pytest.mark.parametrize("scheme", ALL_SCHEMES, ids=lambda s: type(s).__name__)
 def test_every_generation_is_unbiased(scheme, p_small):
-    """E p^(m) = p under every scheme (NOTES §1), generations 1..4, within 4 standard errors."""
+    """E p^(m) = p under every scheme (paper §2.1), generations 1..4, within 4 standard errors."""
     r = simulate(p_small, scheme, 4, 3000, seed=5, keep_models=True)
     for m in range(1, 5):
         assert_within_standard_errors(r.models[:, m], p_small)

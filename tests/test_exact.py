@@ -10,36 +10,33 @@ from scipy.stats import multinomial
 from modelcollapse import FullySynthetic, simulate, theory
 from modelcollapse.distributions import random_simplex, with_support_and_S0
 from modelcollapse.exact import (
-    expected_collapse_time_by_tokens,
+    MAX_SAMPLES_EXACT,
     partition_count,
     _partition_law,
     _transition_matrix,
     expected_collapse_time,
-    expected_collapse_time_from_counts,
     expected_time_to_tokens_left,
     partitions,
 )
 
 
 def test_two_tokens_two_samples_by_hand():
-    """From p^(1) = (1/2, 1/2) with n = 2 each generation is a Dirac with probability 1/2, so
-    2 more generations on average (variance (1 − 1/2)/(1/2)² = 2). From p = (a, 1 − a) the first
-    generation is a Dirac with probability a² + (1 − a)², otherwise it is at (1, 1):
-    E[T] = 1 + 2·2a(1 − a)."""
-    assert expected_collapse_time_from_counts([1, 1]).mean == pytest.approx(2.0, abs=1e-12)
-    assert expected_collapse_time_from_counts([1, 1]).std == pytest.approx(np.sqrt(2), abs=1e-12)
+    """From p = (1/2, 1/2) with n = 2 each generation is a Dirac with probability 1/2, so T is
+    geometric: mean 2, variance (1 − 1/2)/(1/2)² = 2. From p = (a, 1 − a) the first generation
+    is a Dirac with probability a² + (1 − a)², otherwise it is at (1, 1): E[T] = 1 + 2·2a(1 − a)."""
+    assert expected_collapse_time([0.5, 0.5], 2).mean == pytest.approx(2.0, abs=1e-12)
+    assert expected_collapse_time([0.5, 0.5], 2).std == pytest.approx(np.sqrt(2), abs=1e-12)
     for a in (0.5, 0.3, 0.9):
         assert expected_collapse_time([a, 1 - a], 2).mean == pytest.approx(1 + 4 * a * (1 - a), abs=1e-12)
 
 
 def test_two_tokens_three_samples_by_hand():
-    """From (2, 1) the chance to stay off a Dirac is 1 − (2/3)³ − (1/3)³ = 2/3, and a Dirac-free
-    generation of two tokens with n = 3 is always (2, 1) again: a geometric time with success
-    1/3, mean 3, standard deviation √6."""
-    r = expected_collapse_time_from_counts([2, 1])
+    """From (2/3, 1/3) the chance to stay off a Dirac is 1 − (2/3)³ − (1/3)³ = 2/3, and a
+    Dirac-free generation of two tokens with n = 3 is always (2, 1) again: a geometric time with
+    success 1/3, mean 3, standard deviation √6."""
+    r = expected_collapse_time([2 / 3, 1 / 3], 3)
     assert r.mean == pytest.approx(3.0, abs=1e-12)
     assert r.std == pytest.approx(np.sqrt(6), abs=1e-12)
-    assert expected_collapse_time_from_counts([3, 0]).mean == 0
 
 
 def test_a_dirac_collapses_at_once():
@@ -116,7 +113,8 @@ def test_lies_within_the_papers_bounds(K, n):
         (dict(p=[0.5, 0.4], n=3), "p"),
         (dict(p=[[0.5, 0.5]], n=3), "p"),
         (dict(p=[0.5, 0.5], n=0), "n"),
-        (dict(p=[0.2] * 5, n=30, max_states=100), "n and the support"),
+        (dict(p=[0.5, 0.5], n=MAX_SAMPLES_EXACT + 1), "n must be at most"),
+        (dict(p=[0.5, 0.5], n=10**6), "n must be at most"),  # a dense solve of 7,000 GiB
     ],
 )
 def test_rejects_bad_input(kwargs, name):
@@ -124,9 +122,16 @@ def test_rejects_bad_input(kwargs, name):
         expected_collapse_time(**kwargs)
 
 
-def test_from_counts_rejects_bad_counts():
-    with pytest.raises(ValueError, match="^counts"):
-        expected_collapse_time_from_counts([1.5, 2])
+def test_the_largest_n_refused_points_to_the_diffusion():
+    with pytest.raises(ValueError, match=f"at most MAX_SAMPLES_EXACT = {MAX_SAMPLES_EXACT}.*diffusion_collapse_time"):
+        expected_collapse_time([0.5, 0.5], 10**6)
+
+
+def test_the_partition_solver_rejects_bad_input():
+    with pytest.raises(ValueError, match="^n and the support"):
+        expected_time_to_tokens_left([0.2] * 5, 30, 1, max_states=100)
+    with pytest.raises(ValueError, match="^tokens_left"):
+        expected_time_to_tokens_left([0.2] * 5, 30, 0)
 
 
 def test_first_loss_time_agrees_with_monte_carlo():
@@ -143,7 +148,7 @@ def test_first_loss_time_agrees_with_monte_carlo():
 
 def test_first_loss_on_two_tokens_is_collapse():
     p = np.array([0.6, 0.4])
-    assert expected_time_to_tokens_left(p, 9, 1).mean == expected_collapse_time(p, 9).mean
+    assert expected_time_to_tokens_left(p, 9, 1).mean == pytest.approx(expected_collapse_time(p, 9).mean, rel=1e-12)
 
 
 def test_the_same_input_gives_the_same_bits():
@@ -162,7 +167,7 @@ def test_the_same_input_gives_the_same_bits():
 def test_the_token_by_token_solver_is_the_partition_solver(p, n):
     """P(T > m) = Σ_i (p_i − P(X_i(m) = n)): one two-allele chain per token gives the joint
     chain's E[T] and sd(T), to 1e-10."""
-    joint, by_tokens = expected_collapse_time(p, n), expected_collapse_time_by_tokens(p, n)
+    joint, by_tokens = expected_time_to_tokens_left(p, n, 1), expected_collapse_time(p, n)
     assert by_tokens.mean == pytest.approx(joint.mean, rel=1e-10)
     assert by_tokens.std == pytest.approx(joint.std, rel=1e-10)
 
@@ -171,16 +176,16 @@ def test_the_token_by_token_solver_at_the_papers_sizes():
     """n = 400 on the book's 52 tokens and n = 1000 on ten: within the paper's bounds (8), and
     near the diffusion value, which it should approach as n grows."""
     for p, n in [(with_support_and_S0(600, 52, 0.1), 400), (np.ones(10) / 10, 1000)]:
-        exact = expected_collapse_time_by_tokens(p, n)
+        exact = expected_collapse_time(p, n)
         lower, upper = theory.collapse_time_bounds(n, float(np.sum(p**2)), int(np.sum(p > 0)))
         assert lower < exact.mean < upper
         assert exact.mean == pytest.approx(theory.diffusion_collapse_time(p, n), rel=0.01)
-    dirac = expected_collapse_time_by_tokens([1.0, 0.0], 50)  # a Dirac mass already
+    dirac = expected_collapse_time([1.0, 0.0], 50)  # a Dirac mass already
     assert (dirac.mean, dirac.std, dirac.states) == (1.0, 0.0, 0)
 
 
 def test_the_partition_solver_refuses_before_enumerating():
     for n, parts in [(10, 3), (12, 5), (7, 10), (20, 20)]:
         assert partition_count(n, parts) == len(partitions(n, parts))
-    with pytest.raises(ValueError, match="6292068 transient states"):
-        expected_collapse_time(np.ones(10) / 10, 100)  # would take minutes to enumerate
+    with pytest.raises(ValueError, match="6292068 transient states.*expected_collapse_time has no such limit"):
+        expected_time_to_tokens_left(np.ones(10) / 10, 100, 1)  # would take minutes to enumerate

@@ -1,4 +1,4 @@
-"""Theorem 1 (NOTES §4): the sympy derivation reaches the paper's printed formulas, and the
+"""Theorem 1 (paper §3.1; book/fully_synthetic): the sympy derivation reaches the paper's printed formulas, and the
 numpy functions in ``theory`` agree with the derivation."""
 
 import numpy as np
@@ -165,7 +165,7 @@ def test_exact_collapse_time_by_tokens_in_closed_form():
     """Small n, exactly: polynomials in the power sums; E[T] = 3 − 2 S_0 and E[T²] = 11 − 10 S_0
     at n = 2; 1 at a Dirac; E[T] and E[T²] equal to the chain on partitions (which computes its
     second moment by its own solve) and to the numpy solver for a concrete p."""
-    from modelcollapse.exact import expected_collapse_time, expected_collapse_time_by_tokens
+    from modelcollapse.exact import expected_collapse_time, expected_time_to_tokens_left
 
     ET2, ETT2, P2 = d.collapse_time_by_tokens(2)
     assert sp.simplify(ET2 - (3 - 2 * P2[1])) == 0
@@ -176,7 +176,7 @@ def test_exact_collapse_time_by_tokens_in_closed_form():
         at_p = {P[k - 1]: float(np.sum(p**k)) for k in range(1, samples + 1)}
         assert ET.subs({Pk: 1 for Pk in P}) == 1
         assert ETT.subs({Pk: 1 for Pk in P}) == 1
-        joint, by_tokens = expected_collapse_time(p, samples), expected_collapse_time_by_tokens(p, samples)
+        joint, by_tokens = expected_time_to_tokens_left(p, samples, 1), expected_collapse_time(p, samples)
         assert float(ET.subs(at_p)) == pytest.approx(joint.mean, rel=1e-12)
         assert float(ET.subs(at_p)) == pytest.approx(by_tokens.mean, rel=1e-12)
         assert float(ETT.subs(at_p)) == pytest.approx(joint.std**2 + joint.mean**2, rel=1e-10)

@@ -45,7 +45,7 @@ def test_fitted_model_is_unbiased(p_small):
 
 
 def test_expected_collision_probability_after_counting(p_small):
-    """E σ_1 = 1/N + (1 − 1/N) S0 (NOTES §4), within 4 standard errors."""
+    """E σ_1 = 1/N + (1 − 1/N) S0 (paper §3.1, the step behind eq. (6)), within 4 standard errors."""
     N, S0 = 20, float(np.sum(p_small**2))
     sigma1 = collision_probability(fit(sample_counts(np.broadcast_to(p_small, (4000, 5)), N, 4)))
     assert_within_standard_errors(sigma1, 1 / N + (1 - 1 / N) * S0)
@@ -82,7 +82,7 @@ def test_sample_counts_rejects_bad_n(n):
 
 
 def test_sample_counts_requires_a_seed():
-    with pytest.raises(ValueError, match="^rng must"):
+    with pytest.raises(ValueError, match="^seed must"):
         sample_counts([0.5, 0.5], 10, None)
 
 

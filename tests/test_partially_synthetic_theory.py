@@ -1,4 +1,4 @@
-"""Theorem 2 (NOTES §5): the derived recursion, the sign of eq. (9), the limit and gamma, and the
+"""Theorem 2 (paper §3.2; book/partially_synthetic): the derived recursion, the sign of eq. (9), the limit and gamma, and the
 exact long-run drift, symbolically and by Monte Carlo."""
 
 import itertools
@@ -215,24 +215,32 @@ def test_max_synthetic_inverts_the_bound():
         theory.max_synthetic(N, s, -1.0)
 
 
-def test_drift_curves_match_the_derivation_and_their_limits():
+def drift_curve(m, N, n):
+    """The derived ``D_m`` at ``m``, ``N``, ``n`` as a numpy function of ``σ_1``."""
     D_m, _ = d.drift_recursion()
+    return sp.lambdify(d.sigma1, D_m.subs({d.alpha: sp.Rational(n, N + n), d.n: n, d.m: m}), "numpy")
+
+
+def test_drift_curves_tend_to_their_limits():
     N, n, s1 = 20, 7, 0.3
-    at = {d.alpha: sp.Rational(n, N + n), d.n: n, d.sigma1: sp.Rational(3, 10)}
-    for m in (1, 2, 5, 40):
-        expected = float(D_m.subs(at).subs(d.m, m))
-        assert theory.drift_partially_synthetic(m, N, n, s1) == pytest.approx(expected, rel=1e-12, abs=1e-15)
-    assert theory.drift_partially_synthetic(400, N, n, s1) == pytest.approx(theory.drift_limit(N, n, s1), rel=1e-12)
+    assert drift_curve(1, N, n)(s1) == 0
+    assert drift_curve(400, N, n)(s1) == pytest.approx(theory.drift_limit(N, n, s1), rel=1e-12)
+    # Arrays of per-context real sample sizes, one context a row.
+    np.testing.assert_allclose(theory.drift_limit(np.array([20.0, 2.5]), np.array([7.0, 1.5]), [0.3, 0.5]),
+                               [theory.drift_limit(20, 7, 0.3), 1.5 * 0.5 / (2.5**2 + 2 * 2.5 * 1.5 + 1.5)])
     # Fully synthetic from p^(1): E σ_m − σ_1 with eq. (6) started at σ_1.
     assert theory.drift_fully_synthetic(5, 10, 0.2) == pytest.approx(
         float(theory.S_fully_synthetic(4, 10, 0.2)) - 0.2, rel=1e-12)
+    for call in (lambda: theory.drift_limit(0.5, 7, 0.3), lambda: theory.drift_limit([2.0, np.nan], 7, 0.3)):
+        with pytest.raises(ValueError, match="^N must be a sample size >= 1"):
+            call()
 
 
 def test_drift_curves_by_monte_carlo():
     p, N, n = with_support_and_S0(4, 4, 0.4), 6, 3
     r = simulate(p, PartiallySynthetic(N, n), generations=4, runs=8000, seed=7, keep_models=True)
     squared = ((r.models[:, 3] - r.models[:, 1]) ** 2).sum(-1)
-    assert_within_standard_errors(squared - theory.drift_partially_synthetic(3, N, n, r.sigma[:, 1]), 0.0)
+    assert_within_standard_errors(squared - drift_curve(3, N, n)(r.sigma[:, 1]), 0.0)
 
 
 def test_mean_with_reused_subset_forgets_the_first_model():
@@ -329,7 +337,8 @@ def test_per_token_drift_limits_sum_to_the_drift_limit():
         (lambda: theory.phi(0.6), "x"),
         (lambda: theory.zeta(100, 10, 0.3), "lam"),
         (lambda: theory.zeta(100, 10, float("nan")), "lam"),
-        (lambda: theory.deviation_bound(100, 10, 600, zeta=0.7), "x"),
+        (lambda: theory.deviation_bound(100, 10, 600, zeta=0.7), "zeta"),
+        (lambda: theory.deviation_bound(100, 10, 600, zeta=0), "zeta"),
         (lambda: theory.max_split_product(np.array([0, 0])), "counts"),
         (lambda: theory.max_split_product(np.array([0.5, 0.5])), "counts"),
         (lambda: theory.max_split_product(np.array([3, -1])), "counts"),

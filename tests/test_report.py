@@ -74,6 +74,18 @@ def test_glue_names_the_key_it_refuses():
         glue("gap", np.nan)
 
 
+@pytest.mark.parametrize("value", [math.inf, -np.inf, [1.0, math.inf]])
+def test_glue_refuses_infinity_which_the_prose_would_print_as_inf(value):
+    """An infinite value is a number the prose cannot state: "inf" in a sentence. The notebook
+    glues words instead (a string passes), as notebook 03 does for an unbounded n."""
+    with patch("myst_nb.glue") as myst_glue, pytest.raises(ValueError, match="'bound'.*infinite"):
+        glue("bound", value)
+    assert not myst_glue.called
+    with patch("myst_nb.glue") as myst_glue:
+        glue("bound", "inf")
+    assert myst_glue.call_args.args == ("bound", "inf")
+
+
 def test_ratio_of_means_and_its_standard_error():
     x, y = np.array([1.0, 3.0]), np.array([2.0, 2.0, 5.0, 7.0])
     ratio, se = ratio_of_means(x, y)

@@ -3,7 +3,8 @@
 Serves the HTML on 127.0.0.1, opens every page in headless Chromium (the system's, driven by
 Playwright) and fails on: a JavaScript error, a local resource that does not load (a missing
 image, script or stylesheet), a MathJax error, mathematics left untypeset (a ``.math`` element
-MathJax did not render, or ``$…$`` left in the text), a ``??`` where a theorem or equation
+MathJax did not render, or a dollar or a TeX command in the prose, outside code, cell outputs
+and mathematics), a ``??`` where a theorem or equation
 number should be, an internal link to a missing page or anchor, a page that scrolls sideways on
 a 375 px phone (code and wide mathematics must scroll inside their own boxes), more or fewer
 than one search field, and a notebook page whose Binder or Colab button does not open that
@@ -25,14 +26,10 @@ also shows that no page needs one to render.
 from __future__ import annotations
 
 import argparse
-import functools
-import re
-import http.server
-import mimetypes
 import posixpath
+import re
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -41,13 +38,9 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from browser import CHROMIUM_ARGS, find_browser, offline_route, serve, wait_for_mathjax
+
 ROOT = Path(__file__).resolve().parents[1]
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Flags for a root, offline, headless machine: without the background-networking ones Chromium
-# keeps trying (and failing) to reach Google's services.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Upstream defects a reader cannot see, ignored by exact message and reported as such.
 KNOWN_UPSTREAM = {
     # Jupyter Book 1 always loads sphinx-thebe, which registers an inline script of `const`
@@ -129,19 +122,23 @@ SIDEWAYS = "() => {" + ON_SCREEN + r"""
   };
 }"""
 
-# Runs in the page once it has loaded and MathJax (if any) has finished typesetting.
-INSPECT_PAGE = r"""
-() => {
-  const skip = 'script, style, pre, code, textarea, mjx-container, .highlight, .output, .cell_output';
+# The text a reader reads as prose: every text node of the page's main part outside code, cell
+# outputs and mathematics (typeset or not), one node a line.
+PROSE_TEXT = r"""() => {
+  const skip = 'script, style, pre, code, textarea, .math, mjx-container, .highlight, .output, .cell_output';
   const texts = [];
   const walker = document.createTreeWalker(document.querySelector('main') || document.body,
                                            NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.parentElement.closest(skip)) texts.push(node.textContent);
+    if (!node.parentElement.closest(skip)) texts.push(node.textContent.replace(/\s+/g, ' '));
   }
-  const text = texts.join(' ');
-  const dollars = [...text.matchAll(/\$[^$\s][^$]{0,80}\$/g)].map(m => m[0]);
-  const tex = [...text.matchAll(/\\(?:\(|\[|begin\{)[^]{0,60}/g)].map(m => m[0]);
+  return texts.join('\n');
+}"""
+
+# Runs in the page once it has loaded and MathJax (if any) has finished typesetting.
+INSPECT_PAGE = r"""
+() => {
+  const text = (""" + PROSE_TEXT + r""")();
   const snippet = el => el.textContent.trim().slice(0, 80);
   return {
     mathjax: typeof window.MathJax !== 'undefined' && !!window.MathJax.startup,
@@ -150,8 +147,10 @@ INSPECT_PAGE = r"""
                  .filter(el => !el.querySelector('mjx-container')).map(snippet),
     mathErrors: [...document.querySelectorAll('mjx-merror, [data-mjx-error], .MathJax_Error')]
                   .map(el => el.getAttribute('data-mjx-error') || snippet(el)),
-    dollars: dollars,
-    tex: tex,
+    // A dollar or a TeX command in the prose is mathematics MathJax never saw: MyST left it as
+    // text (a line of a paragraph that starts with "+ " becomes a list item and splits $…$).
+    dollars: [...text.matchAll(/.{0,30}\$.{0,50}/g)].map(m => m[0]),
+    tex: [...text.matchAll(/.{0,30}\\(?:[A-Za-z]+|[()[\]]).{0,50}/g)].map(m => m[0]),
     unresolved: [...text.matchAll(/.{0,40}\?\?.{0,20}/g)].map(m => m[0]),
     brokenImages: [...document.images].filter(img => !(img.complete && img.naturalWidth > 0))
                     .map(img => img.getAttribute('src')),
@@ -168,48 +167,6 @@ INSPECT_PAGE = r"""
   };
 }
 """
-
-
-def find_browser(explicit: str | None) -> str:
-    if explicit:
-        if not Path(explicit).is_file():
-            raise SystemExit(f"check-site: no browser at --browser {explicit}")
-        return explicit
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise SystemExit("check-site: no Chromium found (install Debian's 'chromium', or pass --browser)")
-
-
-def serve(root: Path) -> http.server.ThreadingHTTPServer:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def offline_route(origin: str, mathjax: Path | None, blocked: set | None = None):
-    """A Playwright route handler for an offline machine: requests to the local server go
-    through, MathJax's CDN is answered from the local copy ``mathjax``, and every other request
-    is blocked (its address recorded in ``blocked``, when given)."""
-
-    def route(route_, request):
-        url = request.url
-        if url.startswith(origin):
-            return route_.continue_()
-        if url.startswith(MATHJAX_CDN) and mathjax:
-            file = mathjax / url[len(MATHJAX_CDN):].split("?")[0]
-            if file.is_file():
-                return route_.fulfill(path=str(file), content_type=mimetypes.guess_type(file.name)[0])
-        if blocked is not None:
-            blocked.add(url.split("?")[0])
-        return route_.abort("blockedbyclient")
-
-    return route
 
 
 def local_file(root: Path, origin: str, url: str) -> Path | None:
@@ -361,6 +318,19 @@ BROKEN_SITE = {
       <script>throw new Error("boom");</script>
     </main></body></html>""",
     "other.html": '<!DOCTYPE html><html><body><main><h1 id="here">Fine</h1></main></body></html>',
+    # What MyST made of a paragraph of book/setup/derivation.ipynb whose second line of $…$
+    # began with "+ ": a list item, one dollar on each side, MathJax given nothing to typeset.
+    "list.html": r"""<!DOCTYPE html><html><body><main><p>The squared norm of the mean,
+      $\mathbb E\lVert \hat p\rVert^2 = \operatorname{tr}\operatorname{Cov}(\hat p)</p>
+      <ul><li><p>\lVert p \rVert^2$. Sympy sums the two.</p></li></ul></main></body></html>""",
+    # Dollars and TeX where they belong: code, a cell's output, typeset mathematics. None of it
+    # may be reported as unrendered.
+    "clean.html": r"""<!DOCTYPE html><html><body><main>
+      <p>Prose, with <code>$HOME</code> and a label <code>r"$\|p\|_1$"</code> in code.</p>
+      <div class="highlight"><pre>ax.set(ylabel=r"mean $\|p^{(m)} - p^{(1)}\|_1$")</pre></div>
+      <div class="cell_output"><div class="output text_plain">$\alpha$ costs $5</div></div>
+      <p><span class="math notranslate nohighlight"><mjx-container>\sigma</mjx-container></span></p>
+      </main></body></html>""",
     # What a theme can break for a reader, as sphinx-book-theme 1.3 with pydata-sphinx-theme
     # 0.17 did: a second search field, a contents toggle that neither opens the contents on a
     # narrow screen nor hides them on a wide one; besides, a page wider than a phone, a search
@@ -385,6 +355,7 @@ BROKEN_SITE = {
 }
 EXPECTED_FROM_BROKEN_SITE = ["redirects to missing", "JavaScript error", "HTTP 404", "MathJax did not load",
                              "untypeset mathematics", "unrendered dollar", "unrendered TeX",
+                             "list.html: unrendered dollar mathematics", "list.html: unrendered TeX",
                              "unresolved reference", "image did not load", "wider than the text column",
                              "broken link", "broken anchor",
                              f"scrolls sideways at {PHONE} px", f"2 search fields on screen at {DESKTOP} px",
@@ -410,6 +381,11 @@ def self_test(browser: str | None, config: dict) -> int:
     missed = [kind for kind in EXPECTED_FROM_BROKEN_SITE if not any(kind in p for p in problems)]
     if missed:
         print(f"check-site self-test: the check missed {missed} in a site built to have them", file=sys.stderr)
+        return 1
+    wrong = [p for p in problems if p.startswith("clean.html:") and "unrendered" in p]
+    if wrong:
+        print(f"check-site self-test: the check took code or typeset mathematics for raw TeX: {wrong}",
+              file=sys.stderr)
         return 1
     print(f"check-site self-test: all {len(EXPECTED_FROM_BROKEN_SITE)} kinds of defect caught")
     return 0
@@ -442,17 +418,15 @@ def main(argv=None) -> int:
     return 0
 
 
-def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str | None, config: dict,
-          reader_page: str | None = None) -> list[str]:
-    """Open every page of the site in ``html``, then use it as a reader does from ``reader_page``
-    (default: where index.html leads); return the problems found (empty: none). ``config`` is the
-    book's _config.yml, which says where the launch buttons must lead."""
-    root = html.resolve()
+def collect_pages(root: Path, reader_page: str | None) -> tuple[list[Path], list[str], str, dict[Path, str]]:
+    """The pages of the site in ``root``, the problems of its redirect stubs (the root index.html
+    is one: where it points is checked, and is where a reader starts unless ``reader_page`` says
+    otherwise), the reader's first page, and the pages made from a notebook, with the notebook's
+    path in the book (Sphinx keeps its source): they carry the launch buttons."""
     if not (root / "index.html").is_file():
         raise SystemExit(f"check-site: {root}/index.html does not exist; build the book first")
     pages = sorted(p.relative_to(root) for p in root.rglob("*.html")
                    if not SKIP_DIRS.intersection(p.relative_to(root).parts))
-    # Redirect stubs (the root index.html) are not pages: check where they point instead.
     problems: list[str] = []
     for rel in list(pages):
         refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', (root / rel).read_text())
@@ -462,96 +436,73 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
                 problems.append(f"{rel}: redirects to missing {refresh.group(1)}")
             if rel == Path("index.html"):
                 reader_page = reader_page or refresh.group(1)
-    reader_page = reader_page or "index.html"
-    # Pages made from a notebook (Sphinx keeps its source) carry the launch buttons.
     notebooks = {rel: rel.with_suffix(".ipynb").as_posix() for rel in pages
                  if (root / "_sources" / rel.with_suffix(".ipynb")).is_file()}
-    shutil.rmtree(screenshots, ignore_errors=True)
-    screenshots.mkdir(parents=True)
+    return pages, problems, reader_page or "index.html", notebooks
 
-    started = time.perf_counter()
-    server = serve(root)
-    origin = f"http://127.0.0.1:{server.server_address[1]}/"
-    ids: dict[Path, set[str]] = {}
-    links: dict[str, set[str]] = {}  # target URL -> pages linking to it
-    blocked: set[str] = set()
-    stats = {"math": 0, "images": 0}
-    known = 0
 
-    route = offline_route(origin, mathjax, blocked)
+def inspect_page(context, origin: str, rel: Path, notebook: str | None, config: dict,
+                 screenshots: Path) -> tuple[list[str], dict]:
+    """Open page ``rel`` in the browser ``context`` at a desktop's width, then at a phone's, and
+    return its problems (unprefixed, known upstream ones included) and what ``INSPECT_PAGE``
+    found (its ids, links, mathematics and images). ``notebook``: the page's notebook, whose
+    launch buttons must open it. Screenshots of its first screen at both widths, and of its
+    first figure, go to ``screenshots``."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"JavaScript error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console error: {msg.text}")
+            if msg.type == "error" and "net::ERR_BLOCKED_BY_CLIENT" not in msg.text else None)
+    page.on("response", lambda resp: errors.append(f"HTTP {resp.status}: {resp.url}")
+            if resp.url.startswith(origin) and resp.status >= 400 else None)
+    page.on("requestfailed", lambda req: errors.append(f"failed to load {req.url}")
+            if req.url.startswith(origin) else None)
+    page.goto(origin + rel.as_posix(), wait_until="load")
+    wait_for_mathjax(page)
+    found = page.evaluate(INSPECT_PAGE)
+    if found["mathElements"] and not found["mathjax"]:
+        errors.append("MathJax did not load, yet the page has mathematics")
+    errors += [f"untypeset mathematics: {m!r}" for m in found["untypeset"]]
+    errors += [f"MathJax error: {m!r}" for m in found["mathErrors"]]
+    errors += [f"unrendered dollar mathematics: {m!r}" for m in found["dollars"]]
+    errors += [f"unrendered TeX: {m!r}" for m in found["tex"]]
+    errors += [f"unresolved reference: {m!r}" for m in found["unresolved"]]
+    errors += [f"image did not load: {src}" for src in found["brokenImages"]]
+    errors += [f"display equation wider than the text column (readers must scroll): {m!r}"
+               for m in found["wide"]]
+    if notebook:
+        errors += [f"the {name} button does not open this notebook: no link to {url} among "
+                   f"{found['launch']}" for name, url in launch_urls(config, notebook).items()
+                   if url not in found["launch"]]
+    shot = screenshots / (rel.with_suffix("").as_posix().replace("/", "__") + ".png")
+    page.screenshot(path=str(shot))
+    # A notebook page's first screen is its code: a second shot shows its first figure.
+    figure = page.locator("article img").first
+    if figure.count():
+        figure.evaluate("image => image.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(shot.with_name(shot.stem + "__first-figure.png")))
+    errors += search_field_problems(page, DESKTOP)
+    # The same page on a phone, which must not scroll sideways. Without transitions the
+    # sidebars are at once where the narrow layout puts them, not still sliding away.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
+    sideways = page.evaluate(SIDEWAYS)
+    if sideways["width"] > PHONE:
+        errors.append(f"scrolls sideways at {PHONE} px (the page is {sideways['width']} px wide); "
+                      f"sticking out: {sideways['culprits'][:3]}")
+    errors += search_field_problems(page, PHONE)
+    page.screenshot(path=str(shot.with_name(shot.stem + f"__{PHONE}px.png")))
+    page.close()
+    return errors, found
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_browser(browser_path), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route("**/*", route)
-        for rel in pages:
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc, errors=errors: errors.append(f"JavaScript error: {exc}"))
-            page.on("console", lambda msg, errors=errors: errors.append(f"console error: {msg.text}")
-                    if msg.type == "error" and "net::ERR_BLOCKED_BY_CLIENT" not in msg.text else None)
-            page.on("response", lambda resp, errors=errors: errors.append(f"HTTP {resp.status}: {resp.url}")
-                    if resp.url.startswith(origin) and resp.status >= 400 else None)
-            page.on("requestfailed", lambda req, errors=errors: errors.append(f"failed to load {req.url}")
-                    if req.url.startswith(origin) else None)
-            page.goto(origin + rel.as_posix(), wait_until="load")
-            # MathJax typesets after load; its startup promise settles when the page is done.
-            page.evaluate("() => window.MathJax && window.MathJax.startup"
-                          " ? window.MathJax.startup.promise.then(() => true) : false")
-            found = page.evaluate(INSPECT_PAGE)
-            stats["math"] += found["mathElements"]
-            stats["images"] += found["images"]
-            if found["mathElements"] and not found["mathjax"]:
-                errors.append("MathJax did not load, yet the page has mathematics")
-            errors += [f"untypeset mathematics: {m!r}" for m in found["untypeset"]]
-            errors += [f"MathJax error: {m!r}" for m in found["mathErrors"]]
-            errors += [f"unrendered dollar mathematics: {m!r}" for m in found["dollars"]]
-            errors += [f"unrendered TeX: {m!r}" for m in found["tex"]]
-            errors += [f"unresolved reference: {m!r}" for m in found["unresolved"]]
-            errors += [f"image did not load: {src}" for src in found["brokenImages"]]
-            errors += [f"display equation wider than the text column (readers must scroll): {m!r}"
-                       for m in found["wide"]]
-            if rel in notebooks:
-                errors += [f"the {name} button does not open this notebook: no link to {url} among "
-                           f"{found['launch']}" for name, url in launch_urls(config, notebooks[rel]).items()
-                           if url not in found["launch"]]
-            ids[root / rel] = set(found["ids"])
-            for link in found["links"]:
-                links.setdefault(link, set()).add(str(rel))
-            shot = screenshots / (rel.with_suffix("").as_posix().replace("/", "__") + ".png")
-            page.screenshot(path=str(shot))
-            # A notebook page's first screen is its code: a second shot shows its first figure.
-            figure = page.locator("article img").first
-            if figure.count():
-                figure.evaluate("image => image.scrollIntoView({block: 'center'})")
-                page.screenshot(path=str(shot.with_name(shot.stem + "__first-figure.png")))
-            errors += search_field_problems(page, DESKTOP)
-            # The same page on a phone, which must not scroll sideways. Without transitions the
-            # sidebars are at once where the narrow layout puts them, not still sliding away.
-            page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-            page.set_viewport_size({"width": PHONE, "height": 800})
-            page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
-            sideways = page.evaluate(SIDEWAYS)
-            if sideways["width"] > PHONE:
-                errors.append(f"scrolls sideways at {PHONE} px (the page is {sideways['width']} px wide); "
-                              f"sticking out: {sideways['culprits'][:3]}")
-            errors += search_field_problems(page, PHONE)
-            page.screenshot(path=str(shot.with_name(shot.stem + f"__{PHONE}px.png")))
-            known += sum(e in KNOWN_UPSTREAM for e in errors)
-            problems += [f"{rel}: {e}" for e in errors if e not in KNOWN_UPSTREAM]
-            page.close()
-        # The site as a reader uses it, on a phone, a tablet and a desktop.
-        reader_started = time.perf_counter()
-        notebook = next(iter(notebooks), None)
-        expected_launch = launch_urls(config, notebooks[notebook]) if notebook else {}
-        for width in (PHONE, TABLET, DESKTOP):
-            problems += use_as_reader(browser, route, origin, root, reader_page, notebook and notebook.as_posix(),
-                                      expected_launch, width, screenshots)
-        reader_time = time.perf_counter() - reader_started
-        browser.close()
-    server.shutdown()
 
-    checked = 0
+def check_links(root: Path, origin: str, links: dict[str, set[str]], ids: dict[Path, set[str]]
+                ) -> tuple[list[str], int]:
+    """Every link to the site itself (``links``: target URL -> the pages linking to it) must lead
+    to a file, and a fragment to an id of that page (``ids``). Returns the problems and how many
+    links were checked."""
+    problems, checked = [], 0
     for link, sources in sorted(links.items()):
         base, fragment = urldefrag(link)
         target = local_file(root, origin, base)
@@ -563,6 +514,55 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
             problems.append(f"{where}: broken link to {target.relative_to(root)}")
         elif fragment and target.suffix == ".html" and unquote(fragment) not in ids.get(target, set()):
             problems.append(f"{where}: broken anchor #{fragment} in {target.relative_to(root)}")
+    return problems, checked
+
+
+def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str | None, config: dict,
+          reader_page: str | None = None) -> list[str]:
+    """Open every page of the site in ``html``, then use it as a reader does from ``reader_page``
+    (default: where index.html leads), then check its internal links; return the problems found
+    (empty: none). ``config`` is the book's _config.yml, which says where the launch buttons must
+    lead."""
+    root = html.resolve()
+    pages, problems, reader_page, notebooks = collect_pages(root, reader_page)
+    shutil.rmtree(screenshots, ignore_errors=True)
+    screenshots.mkdir(parents=True)
+
+    started = time.perf_counter()
+    server = serve(root)
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    ids: dict[Path, set[str]] = {}
+    links: dict[str, set[str]] = {}  # target URL -> pages linking to it
+    blocked: set[str] = set()
+    stats = {"math": 0, "images": 0}
+    known = 0
+    route = offline_route(origin, mathjax, blocked)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_browser(browser_path), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", route)
+        for rel in pages:
+            errors, found = inspect_page(context, origin, rel, notebooks.get(rel), config, screenshots)
+            stats["math"] += found["mathElements"]
+            stats["images"] += found["images"]
+            ids[root / rel] = set(found["ids"])
+            for link in found["links"]:
+                links.setdefault(link, set()).add(str(rel))
+            known += sum(e in KNOWN_UPSTREAM for e in errors)
+            problems += [f"{rel}: {e}" for e in errors if e not in KNOWN_UPSTREAM]
+        # The site as a reader uses it, on a phone, a tablet and a desktop.
+        reader_started = time.perf_counter()
+        notebook = next(iter(notebooks), None)
+        expected_launch = launch_urls(config, notebooks[notebook]) if notebook else {}
+        for width in (PHONE, TABLET, DESKTOP):
+            problems += use_as_reader(browser, route, origin, root, reader_page, notebook and notebook.as_posix(),
+                                      expected_launch, width, screenshots)
+        reader_time = time.perf_counter() - reader_started
+        browser.close()
+    server.shutdown()
+    link_problems, checked = check_links(root, origin, links, ids)
+    problems += link_problems
 
     elapsed = time.perf_counter() - started
     print(f"check-site: {len(pages)} pages, {stats['math']} mathematics elements, {stats['images']} images, "

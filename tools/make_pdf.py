@@ -22,11 +22,11 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import sync_playwright
 
-from check_site import CHROMIUM_ARGS, find_browser, offline_route, serve
+from browser import CHROMIUM_ARGS, find_browser, offline_route, serve, wait_for_mathjax
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TITLE_PAGE = """
+TITLE_PAGE = r"""
 ([title, version, date]) => {
   const page = document.createElement('section');
   page.className = 'pdf-title-page';
@@ -69,6 +69,10 @@ INSPECT = r"""
   // they are cut. Reported, not failed: MathJax 3 cannot break a formula across lines.
   wideOutputs: [...document.querySelectorAll('article .cell_output mjx-container[display="true"]')]
                  .filter(el => el.scrollWidth > el.parentElement.clientWidth + 1).length,
+  // The text of code and cell outputs, where "$\" is a plot label or a formula in a string:
+  // tools/check_pdf.py reports one found anywhere else as TeX MathJax never saw.
+  code: [...document.querySelectorAll('article pre, article code, article .cell_output, article .output')]
+          .map(el => el.textContent).join('\n'),
   cut: [...document.querySelectorAll('article pre')]
          .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
          .map(pre => pre.textContent.split('\n').reduce((a, b) => a.length >= b.length ? a : b)
@@ -105,9 +109,7 @@ def main(argv=None) -> int:
         page = browser.new_page()
         page.route("**/*", offline_route(origin, args.mathjax))
         page.goto(origin + "book.html", wait_until="load")
-        typeset = page.evaluate("() => window.MathJax && window.MathJax.startup"
-                                " ? window.MathJax.startup.promise.then(() => true) : false")
-        if not typeset:
+        if not wait_for_mathjax(page):
             sys.exit("make pdf: MathJax did not load")
         page.evaluate(TITLE_PAGE, [cff["title"], cff["version"], str(cff["date-released"])])
         page.emulate_media(media="print")

@@ -1,8 +1,11 @@
-"""The paper's statistical language model on real text (NOTES §1, §6 Fig. 5): a character model
-with context length ``ℓ``, trained by counting, sampled autoregressively.
+"""The paper's statistical language model on real text (paper §2.1, Figure 5; the book's
+chapter book/text): a character model with context length ``ℓ``, trained by counting, sampled
+autoregressively.
 
-A context is the ``ℓ`` preceding characters, coded as a base-``s`` integer; only observed
-contexts are stored, so ``ℓ = 3`` over 65 characters needs no 65³-row table.
+A context is the ``ℓ`` preceding characters, coded as a base-``s`` integer (``s`` the size of
+the vocabulary); only observed contexts are stored, so ``ℓ = 3`` over 65 characters needs no
+65³-row table. Text becomes ids with :func:`modelcollapse.data.encode`; the Figure 5 experiment
+is :mod:`modelcollapse.figure5`.
 """
 
 from __future__ import annotations
@@ -12,22 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .validation import as_generator, nonnegative_int, positive_int
-
-
-def encode(text: str, alphabet: str | None = None) -> tuple[np.ndarray, str]:
-    """Character ids of ``text`` over ``alphabet`` (default: the sorted characters of ``text``)."""
-    alphabet = "".join(sorted(set(text))) if alphabet is None else alphabet
-    lookup = {ch: i for i, ch in enumerate(alphabet)}
-    missing = set(text) - lookup.keys()
-    if missing:
-        raise ValueError(f"text has characters outside the alphabet (the vocabulary): {sorted(missing)[:10]}")
-    return np.array([lookup[ch] for ch in text], dtype=np.int64), alphabet
-
-
-def decode(ids, alphabet: str) -> str:
-    """The text whose characters are ``alphabet[i]`` for each id in ``ids`` (inverse of
-    :func:`encode`)."""
-    return "".join(alphabet[i] for i in np.asarray(ids))
 
 
 def context_codes(ids, ell: int, s: int) -> np.ndarray:
@@ -82,14 +69,15 @@ def fit_orders(corpora, ell: int, s: int) -> list[CharModel]:
     return [fit(corpora, k, s) for k in range(ell + 1)]
 
 
-def sample(model: CharModel, length: int, rng) -> np.ndarray:
+def sample(model: CharModel, length: int, seed) -> np.ndarray:
     """``length`` characters drawn autoregressively from the counting model.
 
     The first context is drawn by frequency among the observed ones. A context the model never
     saw (it can only arise at the very end of a training corpus) restarts the chain the same way.
+    ``seed``: an int, a SeedSequence or a numpy Generator (a chain passes its own).
     """
     length = positive_int("length", length)
-    rng = as_generator("rng", rng)
+    rng = as_generator("seed", seed)
     ell, s = model.ell, model.s
     cdf = np.cumsum(model.probabilities, axis=1)
     weights = model.counts.sum(1) / model.counts.sum()
@@ -159,54 +147,3 @@ def cross_entropy_bits(models: list[CharModel], ids, kappa: float = 1.0) -> floa
         n_total = np.where(seen, model.counts[safe].sum(1), 0)
         p = (n_target + kappa * p) / (n_total + kappa)
     return float(-np.mean(np.log2(p)))
-
-
-def figure5_metrics(generations, history, held_out, kappa: float = 1.0) -> dict:
-    """Per generation of a chain from :func:`recursive_training`, the paper's Figure 5 metrics:
-    ``drift``, the mean ``||p^(m) − p^(1)||_1`` of the smoothed conditionals over the contexts in
-    ``history``; their mean ``entropy`` in nats; ``bits`` per character on ``held_out``; and
-    the ``contexts`` and ``characters`` the generation's corpus still has."""
-    conditionals = [smoothed(g.models, history, kappa) for g in generations]
-    return dict(
-        drift=np.array([np.abs(p - conditionals[0]).sum(1).mean() for p in conditionals]),
-        entropy=np.array([-(p * np.log(p)).sum(1).mean() for p in conditionals]),
-        bits=np.array([cross_entropy_bits(g.models, held_out, kappa) for g in generations]),
-        contexts=np.array([len(g.models[-1].contexts) for g in generations]),
-        characters=np.array([np.count_nonzero(g.models[0].counts) for g in generations]),
-    )
-
-
-@dataclass(frozen=True)
-class Generation:
-    """One generation of recursive training on text: its models of every order ``0..ℓ``, and
-    the synthetic text it wrote for the next generation (``None`` for the last)."""
-
-    models: list
-    synthetic: np.ndarray | None
-
-
-def recursive_training(real, corpus_size: int, synthetic_fraction: float, generations: int,
-                       ell: int, s: int, rng) -> list[Generation]:
-    """The paper's Figure 5 design with the counting model. Generation 1 is fitted on the real
-    segment ``real[:corpus_size]``. Generation ``m ≥ 2`` is fitted on ``synthetic_fraction ·
-    corpus_size`` characters written by generation ``m − 1`` plus the first
-    ``(1 − synthetic_fraction) · corpus_size`` characters of the same real segment, reused every
-    generation as in the paper's partially synthetic scheme (counted separately, then added)."""
-    corpus_size, generations = positive_int("corpus_size", corpus_size), positive_int("generations", generations)
-    if isinstance(synthetic_fraction, bool) or not 0 < synthetic_fraction <= 1:
-        raise ValueError(f"synthetic_fraction must be in (0, 1], got {synthetic_fraction!r}")
-    real = np.asarray(real, dtype=np.int64)
-    if len(real) < corpus_size:
-        raise ValueError(f"real must hold at least corpus_size={corpus_size} characters, got {len(real)}")
-    rng = as_generator("rng", rng)
-    segment = real[:corpus_size]
-    n_synth = int(round(synthetic_fraction * corpus_size))
-    kept_real = segment[: corpus_size - n_synth]
-    out = []
-    corpora = [segment]
-    for m in range(1, generations + 1):
-        models = fit_orders(corpora, ell, s)
-        synthetic = sample(models[-1], n_synth, rng) if m < generations else None
-        out.append(Generation(models, synthetic))
-        corpora = [synthetic] + ([kept_real] if len(kept_real) > ell else [])
-    return out

@@ -1,4 +1,6 @@
-"""Tiny Shakespeare (NOTES §7), found locally or downloaded once, always checksum-verified."""
+"""Tiny Shakespeare (the data of the paper's Figure 5; book/reproducing.md), found locally or
+downloaded once, always checksum-verified; and text as character ids over a vocabulary, for the
+counting model and the transformer alike."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import numpy as np
 
 URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
 SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
@@ -72,3 +76,20 @@ def tiny_shakespeare(*, sha256: str = SHA256, filename: str = FILENAME, url: str
             f"at the directory that holds {filename}."
         ) from error
     return _verified(target, sha256)
+
+
+def encode(text: str, vocabulary: str | None = None) -> tuple[np.ndarray, str]:
+    """Character ids of ``text`` over ``vocabulary`` (default: the sorted characters of
+    ``text``), and the vocabulary."""
+    vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
+    lookup = {ch: i for i, ch in enumerate(vocabulary)}
+    missing = set(text) - lookup.keys()
+    if missing:
+        raise ValueError(f"text has characters outside the vocabulary: {sorted(missing)[:10]}")
+    return np.array([lookup[ch] for ch in text], dtype=np.int64), vocabulary
+
+
+def decode(ids, vocabulary: str) -> str:
+    """The text whose characters are ``vocabulary[i]`` for each id in ``ids`` (inverse of
+    :func:`encode`)."""
+    return "".join(vocabulary[i] for i in np.asarray(ids))

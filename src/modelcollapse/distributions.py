@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy.optimize import brentq
 
-from .validation import as_generator, positive_int
+from .validation import as_generator, positive_int, real_in
 
 # ``S0`` may sit this close below 1/support (the uniform law) and still be read as uniform:
 # a caller who writes ``S0=1/52`` should not be refused over the last bit of a float.
@@ -34,9 +32,7 @@ def with_support_and_S0(s: int, support: int, S0: float) -> np.ndarray:
     support = positive_int("support", support)
     if support > s:
         raise ValueError(f"support must be <= s (a law on {s} tokens has at most {s} positive entries), got {support}")
-    if not isinstance(S0, numbers.Real) or not np.isfinite(S0):
-        raise ValueError(f"S0 must be a finite real number, got {S0!r}")
-    S0 = float(S0)
+    S0 = real_in("S0", S0, "(-inf, inf)")  # its range, [1/support, 1), is checked below
     p = np.zeros(s)
     if support == 1:
         if S0 != 1.0:
@@ -62,13 +58,13 @@ def with_support_and_S0(s: int, support: int, S0: float) -> np.ndarray:
     return p
 
 
-def random_simplex(s: int, rng, contexts: int | None = None) -> np.ndarray:
+def random_simplex(s: int, seed, contexts: int | None = None) -> np.ndarray:
     """Uniformly random point(s) of the probability simplex over ``s`` tokens (Dirichlet(1,…,1)).
 
     With ``contexts`` given, an array ``contexts × s`` of independent conditionals, as in the
-    paper's Figure 1. ``rng``: a numpy Generator or a seed.
+    paper's Figure 1. ``seed``: an int, a SeedSequence or a numpy Generator.
     """
     s = positive_int("s", s)
     size = None if contexts is None else positive_int("contexts", contexts)
-    return as_generator("rng", rng).dirichlet(np.ones(s), size=size)
+    return as_generator("seed", seed).dirichlet(np.ones(s), size=size)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .model import collision_probability, l1_distance, support_size
 from .schemes import SCHEMES
-from .validation import as_generator, positive_int, probability_rows
+from .validation import as_generator, instance_of, positive_int, probability_rows
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,7 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     out from the start in the same way, and put back in the result.
     """
     p0 = probability_rows("p", p)
-    if not isinstance(scheme, SCHEMES):
-        names = ", ".join(cls.__name__ for cls in SCHEMES)
-        raise ValueError(f"scheme must be one of {names}, got {scheme!r}")
+    instance_of("scheme", scheme, SCHEMES)
     generations = positive_int("generations", generations)
     runs = positive_int("runs", runs)
     rng = as_generator("seed", seed)

@@ -1,5 +1,10 @@
-"""Exact collapse time of fully synthetic training, for small ``n`` and support.
+"""Exact collapse time of fully synthetic training.
 
+:func:`expected_collapse_time` gives ``E[T]`` and ``sd(T)`` for any support and ``n`` up to
+:data:`MAX_SAMPLES_EXACT`, token by token: each token's count is on its own a two-allele chain.
+
+:func:`expected_time_to_tokens_left` follows the whole chain, for small ``n`` and support, to
+answer what needs the joint law of the tokens (the generation at which the first token is lost).
 The chain is exchangeable in the tokens, so after generation 1 its state can be taken as the
 sorted vector of counts, a partition of ``n``; the Dirac masses are the one absorbing state
 ``(n, 0, …, 0)``. Expected absorption times come from the fundamental matrix of the absorbing
@@ -19,7 +24,7 @@ from scipy.sparse import csr_matrix
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from .validation import positive_int, probability_rows
+from .validation import one_distribution, positive_int
 
 # Multinomial weights held in memory at once when building transition rows (8 bytes each).
 _BLOCK = 2_000_000
@@ -155,14 +160,13 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     tokens have positive mass, for fully synthetic training with ``n`` samples a generation
     started at ``p^(0) = p`` (any point of the simplex: generation 1 draws from ``p`` itself).
 
-    ``tokens_left = 1`` is the collapse time ``T``; ``tokens_left = s̃ − 1`` the generation at
-    which the first token is lost. Tokens with ``p_i = 0`` never appear. Raises ``ValueError``
-    where the state space or the enumeration of one generation's outcomes would exceed
-    ``max_states`` or ``max_compositions``.
+    ``tokens_left = s̃ − 1`` is the generation at which the first token is lost;
+    ``tokens_left = 1`` the collapse time ``T``, which :func:`expected_collapse_time` computes
+    for any support and far larger ``n``. Tokens with ``p_i = 0`` never appear. Raises
+    ``ValueError`` where the state space or the enumeration of one generation's outcomes would
+    exceed ``max_states`` or ``max_compositions``.
     """
-    p = probability_rows("p", p)
-    if p.ndim != 1:
-        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    p = one_distribution("p", p)
     n = positive_int("n", n)
     tokens_left = positive_int("tokens_left", tokens_left)
     q = p[p > 0]
@@ -173,7 +177,8 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     if transient_count > max_states:
         raise ValueError(
             f"n and the support give {transient_count} transient states, more than "
-            f"max_states={max_states} (expected_collapse_time_by_tokens has no such limit for T)"
+            f"max_states={max_states} (for the collapse time T, tokens_left=1, "
+            f"expected_collapse_time has no such limit)"
         )
     states = partitions(n, q.size)
     transient = [state for state in states if len(state) > tokens_left]
@@ -189,27 +194,34 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     return CollapseTime(float(mean), float(np.sqrt(max(second_moment - mean**2, 0.0))), len(Q))
 
 
-def expected_collapse_time(p, n, max_states: int = 5000, max_compositions: int = 2_000_000) -> CollapseTime:
-    """Exact ``E[T]`` and ``sd(T)`` of the collapse time (one token left); see
-    :func:`expected_time_to_tokens_left`. ``T = 1`` if generation 1 is already a Dirac."""
-    return expected_time_to_tokens_left(p, n, 1, max_states, max_compositions)
-
-
 @lru_cache(maxsize=4)
 def _two_allele_solves(n: int):
     """``(I − Q)⁻¹h`` and ``(I − Q)⁻²h`` for one token's count, the two-allele Wright–Fisher
     chain with ``n`` samples: ``Q`` its transient block on ``1, …, n − 1`` (a ``Binomial(n, j/n)``
     step from ``j``), ``h_j = j/n`` its probability of reaching ``n`` (a martingale). The same for
-    every token, so one LU factorisation serves every ``p``."""
+    every token, so one LU factorisation serves every ``p``. ``I − Q`` is formed in the memory
+    of ``Q``: one dense (n − 1)² matrix in all."""
     states = np.arange(1, n)
-    Q = binom.pmf(states[None, :], n, states[:, None] / n)
-    factors = lu_factor(np.eye(n - 1) - Q)
+    system = binom.pmf(states[None, :], n, states[:, None] / n)  # Q
+    np.negative(system, out=system)
+    system[np.diag_indices(n - 1)] += 1  # 1 − Q_jj, to the bit
+    factors = lu_factor(system, overwrite_a=True)
     once = lu_solve(factors, states / n)
     return once, lu_solve(factors, once)
 
 
-def expected_collapse_time_by_tokens(p, n) -> CollapseTime:
-    """Exact ``E[T]`` and ``sd(T)`` for any support and ``n`` in the thousands, token by token.
+#: The largest ``n`` :func:`expected_collapse_time` accepts. Its solve holds one dense
+#: ``(n − 1)²`` matrix (1.3 GB at this ``n``) and takes about a minute on the book's 2-core
+#: machine (``benchmarks/RESULTS.md``); its cost grows like ``n³``. A banded solve would not
+#: reach far beyond: a ``Binomial(n, 1/2)`` step from ``n/2`` is above float64's smallest
+#: number for about 38 standard deviations either side, a band of ±19,000 at ``n = 10⁶``, or
+#: 450 GB in LAPACK's banded storage.
+MAX_SAMPLES_EXACT = 12_800
+
+
+def expected_collapse_time(p, n) -> CollapseTime:
+    """Exact ``E[T]`` and ``sd(T)`` for any support and ``n`` up to :data:`MAX_SAMPLES_EXACT`,
+    token by token.
 
     ``T`` is the first generation at which one token holds all ``n`` samples. Those events are
     disjoint across tokens, so ``P(T > m) = Σ_i (p_i − P(X_i(m) = n))``, where ``X_i``, token
@@ -218,11 +230,16 @@ def expected_collapse_time_by_tokens(p, n) -> CollapseTime:
     ``π_i Q^{m−1} h`` with ``π_i`` the generation-1 law on ``1, …, n − 1``. Summing over ``m``,
     ``E[T] = 1 + Σ_i π_i (I − Q)⁻¹h`` and ``E[T²] = 1 + Σ_i π_i [(I − Q)⁻¹h + 2(I − Q)⁻²h]``:
     one linear solve of size ``n − 1`` in all (derived on the fully synthetic derivation page,
-    and equal to :func:`expected_collapse_time` wherever both run). ``states`` is ``n − 1``."""
-    p = probability_rows("p", p)
-    if p.ndim != 1:
-        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    and equal to :func:`expected_time_to_tokens_left` with ``tokens_left=1`` wherever both run).
+    ``states`` is ``n − 1``. For larger ``n``, :func:`modelcollapse.theory.diffusion_collapse_time`
+    is the Wright–Fisher diffusion approximation, which this approaches as ``n`` grows."""
+    p = one_distribution("p", p)
     n = positive_int("n", n)
+    if n > MAX_SAMPLES_EXACT:
+        raise ValueError(
+            f"n must be at most MAX_SAMPLES_EXACT = {MAX_SAMPLES_EXACT} for the exact solve (a "
+            f"dense (n − 1)² matrix: {8 * (n - 1) ** 2 / 2**30:.3g} GiB at n = {n}), got {n}; "
+            f"theory.diffusion_collapse_time(p, n) is the diffusion approximation for large n")
     q = p[p > 0]
     if q.size == 1 or n == 1:
         return CollapseTime(1.0, 0.0, 0)  # generation 1 is a Dirac mass
@@ -232,16 +249,3 @@ def expected_collapse_time_by_tokens(p, n) -> CollapseTime:
     mean = 1 + visits
     second_moment = 1 + visits + 2 * weighted
     return CollapseTime(mean, float(np.sqrt(max(second_moment - mean**2, 0.0))), n - 1)
-
-
-def expected_collapse_time_from_counts(counts) -> CollapseTime:
-    """Exact remaining time to collapse for the chain whose current model is ``counts / n``
-    (``n = counts.sum()``): the number of further generations, 0 at a Dirac."""
-    counts = np.asarray(counts)
-    if counts.ndim != 1 or np.any(counts < 0) or np.any(counts != np.floor(counts)) or counts.sum() < 1:
-        raise ValueError("counts must be a 1-D vector of non-negative whole numbers with a positive total")
-    if np.count_nonzero(counts) == 1:
-        return CollapseTime(0.0, 0.0, 0)
-    # On the grid, the chain started at counts/n is the chain "from p^(0) = counts/n": its T
-    # counts the further generations until the first Dirac.
-    return expected_collapse_time(counts / counts.sum(), int(counts.sum()))

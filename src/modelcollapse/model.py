@@ -1,5 +1,6 @@
-"""The paper's statistical language model (NOTES §1): training is counting, and a trained
-model generates synthetic data by multinomial sampling. Batched over any leading axes."""
+"""The paper's statistical language model (paper §2.1; the book's book/setup/model.md): training
+is counting, and a trained model generates synthetic data by multinomial sampling. Batched over
+any leading axes."""
 
 from __future__ import annotations
 
@@ -27,14 +28,15 @@ def fit(counts) -> np.ndarray:
     return arr / totals
 
 
-def sample_counts(p, n, rng) -> np.ndarray:
+def sample_counts(p, n, seed) -> np.ndarray:
     """Counts of ``n`` i.i.d. next tokens drawn from each row of ``p`` (synthetic data).
 
     ``p`` may have leading axes (runs, contexts); the result has the shape of ``p``, integer
-    counts summing to ``n`` along the last axis. ``rng``: a Generator or a seed.
+    counts summing to ``n`` along the last axis. ``seed``: an int, a SeedSequence or a numpy
+    Generator.
     """
     probs = probability_rows("p", p)
-    return draw(as_generator("rng", rng), positive_int("n", n), probs)
+    return draw(as_generator("seed", seed), positive_int("n", n), probs)
 
 
 def draw(rng: np.random.Generator, n, probs: np.ndarray) -> np.ndarray:

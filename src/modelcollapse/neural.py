@@ -1,5 +1,7 @@
-"""The paper's empirical check (NOTES §6, Fig. 5; Table 1): a GPT-style character model trained
-on its own text, generation after generation, in JAX (Equinox for the network, Optax for AdamW).
+"""The transformer of the paper's empirical check (its Figure 5 and Table 1;
+notebooks/06-transformer.ipynb): a GPT-style character model in JAX (Equinox for the network,
+Optax for AdamW). The experiment that trains it on its own text, generation after generation, is
+:mod:`modelcollapse.figure5`.
 
 The network follows nanoGPT: token and position embeddings, pre-norm blocks of causal
 self-attention and a 4× GELU MLP, a final LayerNorm and an output layer tied to the token
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from dataclasses import dataclass
 
 import equinox as eqx
@@ -25,8 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .charmodel import decode, encode
-from .validation import nonnegative_int, positive_int
+from .validation import positive_int, real_in
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,8 @@ class TransformerConfig:
             positive_int(name, getattr(self, name))
         if self.embedding % self.heads:
             raise ValueError(f"embedding={self.embedding} must be a multiple of heads={self.heads}")
-        if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < math.inf):
-            raise ValueError(f"learning_rate must be a positive finite number, got {self.learning_rate!r}")
+        real_in("dropout", self.dropout, "[0, 1)")
+        real_in("learning_rate", self.learning_rate, "(0, inf)")
 
     @classmethod
     def paper(cls) -> TransformerConfig:
@@ -94,20 +92,23 @@ class _Block(eqx.Module):
     heads: int = eqx.field(static=True)
 
     def __init__(self, config: TransformerConfig, key):
-        d, keys = config.embedding, jax.random.split(key, 4)
+        d = config.embedding
+        qkv_key, projection_key, expand_key, contract_key = jax.random.split(key, 4)
         self.norm_attention, self.norm_mlp = _layer_norm(d), _layer_norm(d)
-        self.qkv = eqx.nn.Linear(d, 3 * d, use_bias=False, key=keys[0])
-        self.projection = eqx.nn.Linear(d, d, use_bias=False, key=keys[1])
-        self.expand = eqx.nn.Linear(d, 4 * d, use_bias=False, key=keys[2])
-        self.contract = eqx.nn.Linear(4 * d, d, use_bias=False, key=keys[3])
+        self.qkv = eqx.nn.Linear(d, 3 * d, use_bias=False, key=qkv_key)
+        self.projection = eqx.nn.Linear(d, d, use_bias=False, key=projection_key)
+        self.expand = eqx.nn.Linear(d, 4 * d, use_bias=False, key=expand_key)
+        self.contract = eqx.nn.Linear(4 * d, d, use_bias=False, key=contract_key)
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.heads = config.heads
 
     def __call__(self, x, keys_values, positions, visible, key, inference):
         """``x``: (T, d) at ``positions``; ``keys_values``: (2, heads, C, d/heads) cache the new
         keys and values are written into; ``visible``: (T, C) which cached positions each row
-        attends to. Returns the new ``x`` and cache."""
-        keys = jax.random.split(key, 3) if key is not None else (None,) * 3
+        attends to. Returns the new ``x`` and cache. ``key`` drives dropout (``None``: none)."""
+        # Dropout's keys: on the attention weights, the projection and the MLP's output.
+        weights_key, projection_key, mlp_key = (jax.random.split(key, 3) if key is not None
+                                                else (None,) * 3)
         T, d = x.shape
         q, k, v = jnp.split(jax.vmap(self.qkv)(jax.vmap(self.norm_attention)(x)), 3, axis=-1)
         split = lambda a: a.reshape(T, self.heads, d // self.heads).transpose(1, 0, 2)  # noqa: E731
@@ -116,11 +117,11 @@ class _Block(eqx.Module):
         keys_values = keys_values.at[1, :, positions].set(v.transpose(1, 0, 2))
         scores = q @ keys_values[0].transpose(0, 2, 1) / math.sqrt(d // self.heads)
         weights = jax.nn.softmax(jnp.where(visible, scores, -jnp.inf), axis=-1)
-        weights = self.dropout(weights, key=keys[0], inference=inference)
+        weights = self.dropout(weights, key=weights_key, inference=inference)
         attended = (weights @ keys_values[1]).transpose(1, 0, 2).reshape(T, d)
-        x = x + self.dropout(jax.vmap(self.projection)(attended), key=keys[1], inference=inference)
+        x = x + self.dropout(jax.vmap(self.projection)(attended), key=projection_key, inference=inference)
         hidden = jax.nn.gelu(jax.vmap(self.expand)(jax.vmap(self.norm_mlp)(x)), approximate=False)
-        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=keys[2], inference=inference)
+        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=mlp_key, inference=inference)
         return x, keys_values
 
 
@@ -134,11 +135,11 @@ class Transformer(eqx.Module):
     dropout: eqx.nn.Dropout
     context: int = eqx.field(static=True)
 
-    def __init__(self, config: TransformerConfig, vocabulary_size: int, key):
-        keys = jax.random.split(key, config.layers + 2)
-        self.tokens = eqx.nn.Embedding(vocabulary_size, config.embedding, key=keys[0])
-        self.positions = eqx.nn.Embedding(config.context, config.embedding, key=keys[1])
-        self.blocks = tuple(_Block(config, k) for k in keys[2:])
+    def __init__(self, config: TransformerConfig, s: int, key):
+        tokens_key, positions_key, *block_keys = jax.random.split(key, config.layers + 2)
+        self.tokens = eqx.nn.Embedding(s, config.embedding, key=tokens_key)
+        self.positions = eqx.nn.Embedding(config.context, config.embedding, key=positions_key)
+        self.blocks = tuple(_Block(config, block_key) for block_key in block_keys)
         self.norm = _layer_norm(config.embedding)
         self.dropout = eqx.nn.Dropout(config.dropout)
         self.context = config.context
@@ -152,25 +153,27 @@ class Transformer(eqx.Module):
     def __call__(self, ids, start=0, cache=None, key=None, inference=True):
         """Logits of the next character after each of ``ids`` (length T), which sit at positions
         ``start .. start + T − 1`` of the stream; ``cache`` holds the keys and values of the
-        positions before. Returns the logits (T, vocabulary) and the updated cache."""
+        positions before; ``key`` drives dropout. Returns the logits (T, s) and the updated
+        cache."""
         positions = start + jnp.arange(ids.shape[0])
         cache = self.empty_cache() if cache is None else cache
         visible = jnp.arange(self.context)[None, :] <= positions[:, None]
         count = len(self.blocks) + 1
-        keys = jax.random.split(key, count) if key is not None else [None] * count
+        embedding_key, *block_keys = (jax.random.split(key, count) if key is not None
+                                      else [None] * count)
         x = self.tokens.weight[ids] + self.positions.weight[positions]
-        x = self.dropout(x, key=keys[0], inference=inference)
+        x = self.dropout(x, key=embedding_key, inference=inference)
         layers = []
-        for block, cached, block_key in zip(self.blocks, cache, keys[1:], strict=True):
+        for block, cached, block_key in zip(self.blocks, cache, block_keys, strict=True):
             x, cached = block(x, cached, positions, visible, block_key, inference)
             layers.append(cached)
         logits = jax.vmap(self.norm)(x) @ self.tokens.weight.T  # output layer tied to the input
         return logits, jnp.stack(layers)
 
 
-def initialise(config: TransformerConfig, vocabulary_size: int, key) -> Transformer:
-    """A new model with nanoGPT's initialisation."""
-    model = Transformer(config, vocabulary_size, key)
+def initialise(config: TransformerConfig, s: int, key) -> Transformer:
+    """A new model over ``s`` characters with nanoGPT's initialisation."""
+    model = Transformer(config, s, key)
     plain, scaled = _matrices(model)
     keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
     new = [0.02 * jax.random.normal(next(keys), w.shape) for w in plain]
@@ -207,28 +210,29 @@ def _optimizer(config: TransformerConfig, model):
 
 
 def _batch_loss(model, windows, key, inference):
-    keys = jax.random.split(key, windows.shape[0])
-    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, keys)
+    window_keys = jax.random.split(key, windows.shape[0])
+    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, window_keys)
     return optax.softmax_cross_entropy_with_integer_labels(logits, windows[:, 1:]).mean()
 
 
-def train(config: TransformerConfig, streams, vocabulary_size: int, key) -> Transformer:
-    """A model trained from scratch on ``streams`` (an int array: rows of at least
-    ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
+def train(config: TransformerConfig, streams, s: int, key) -> Transformer:
+    """A model over ``s`` characters trained from scratch on ``streams`` (an int array: rows of
+    at least ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
     :func:`batches`)."""
     weights_key, batches_key = jax.random.split(key)
-    return _train_from(config, streams, vocabulary_size, weights_key, batches_key)
+    return train_from_keys(config, streams, s, weights_key, batches_key)
 
 
-def _train_from(config, streams, vocabulary_size, weights_key, batches_key):
+def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, batches_key) -> Transformer:
     """:func:`train` with the initial weights and the batches drawn from separate keys, so that
-    two trainings can differ in one of them only (the noise floors of the chain)."""
-    vocabulary_size = positive_int("vocabulary_size", vocabulary_size)
-    streams = _ids("streams", streams, vocabulary_size)
+    two trainings can differ in one of them only (the noise floors of
+    :func:`modelcollapse.figure5.transformer_chains`)."""
+    s = positive_int("s", s)
+    streams = _ids("streams", streams, s)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
         raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
                          f"{config.context + 1} characters, got shape {streams.shape}")
-    model = initialise(config, vocabulary_size, weights_key)
+    model = initialise(config, s, weights_key)
     return _train(model, streams, batches_key, config)
 
 
@@ -296,13 +300,13 @@ def _sample_streams(model, count, key):
     return jax.vmap(one)(jax.random.split(key, count))
 
 
-def _ids(name, ids, vocabulary_size, longest=None):
+def _ids(name, ids, s, longest=None):
     """``ids`` as int32, refused when an id lies outside the vocabulary or a row is longer than
     ``longest``: JAX clamps an index out of range instead of failing."""
     ids = np.asarray(ids)
     if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0
-                     or ids.max() >= vocabulary_size):
-        raise ValueError(f"{name} must hold character ids from 0 to {vocabulary_size - 1}")
+                     or ids.max() >= s):
+        raise ValueError(f"{name} must hold character ids from 0 to {s - 1}")
     if longest is not None and (ids.ndim != 2 or not 1 <= ids.shape[1] <= longest):
         raise ValueError(f"{name} must be a 2-d array of rows of 1 to {longest} ids, "
                          f"got shape {ids.shape}")
@@ -339,158 +343,3 @@ def validation_loss(model: Transformer, windows) -> float:
     ``context + 1`` ids), dropout off: nanoGPT's validation loss."""
     windows = _ids("windows", windows, model.tokens.weight.shape[0], model.context + 1)
     return float(_mean_loss(model, windows))
-
-
-@dataclass(frozen=True)
-class Truth:
-    """``p^(0)``: a model trained on the real text, with the vocabulary and the held-out
-    validation windows every generation is scored on."""
-
-    model: Transformer
-    config: TransformerConfig
-    vocabulary: str
-    validation_windows: np.ndarray
-    validation_loss: float
-
-
-def train_truth(text: str, config: TransformerConfig, seed: int = 0, vocabulary: str | None = None,
-                validation_share: float = 0.1, validation_windows: int = 256) -> Truth:
-    """``p^(0)``, trained on the first ``1 − validation_share`` of ``text`` (nanoGPT's split);
-    ``validation_windows`` evenly spaced windows of the rest score every generation."""
-    _check_config(config)
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
-    vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
-    if len(set(vocabulary)) != len(vocabulary) or len(vocabulary) < 2:
-        raise ValueError(f"vocabulary must hold at least two distinct characters, each once, "
-                         f"got {vocabulary!r}")
-    if not (isinstance(validation_share, numbers.Real) and 0 < validation_share < 1):
-        raise ValueError(f"validation_share must be in (0, 1), got {validation_share!r}")
-    validation_windows = positive_int("validation_windows", validation_windows)
-    ids, _ = encode(text, vocabulary)
-    split = int(round((1 - validation_share) * len(ids)))
-    window = config.context + 1
-    if split < window or len(ids) - split < window:
-        raise ValueError(f"text must hold at least context + 1 = {window} characters on each side "
-                         f"of the validation split, got {split} and {len(ids) - split}")
-    held_out = ids[split:]
-    starts = np.linspace(0, len(held_out) - window, validation_windows).astype(np.int64)
-    windows = np.stack([held_out[i : i + window] for i in starts])
-    model = train(config, ids[None, :split], len(vocabulary), _key(seed, "truth"))
-    return Truth(model, config, vocabulary, windows, validation_loss(model, windows))
-
-
-def _check_config(config):
-    if not isinstance(config, TransformerConfig):
-        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
-
-
-def _key(seed, purpose: str):
-    """Independent keys for the experiment's parts, all from one integer seed."""
-    parts = ("truth", "real", "contexts", "generations")
-    return jax.random.fold_in(jax.random.key(seed), parts.index(purpose))
-
-
-@dataclass(frozen=True)
-class RecursiveTraining:
-    """One chain of generations: index ``m − 1`` holds generation ``m = 1 .. generations``."""
-
-    config: TransformerConfig
-    synthetic_fraction: float
-    corpus_size: int
-    seed: int
-    drift: np.ndarray  # mean ||p^(m) − p^(1)||_1 over the contexts
-    validation_loss: np.ndarray  # nats per character on held-out real text
-    truth_validation_loss: float
-    entropy: np.ndarray  # mean entropy of p^(m)(· | context) over the contexts, in nats
-    truth_entropy: float  # the same for p^(0)
-    characters: np.ndarray  # distinct characters in the corpus each generation trained on
-    floor_batches: float  # drift between two generation-1 models that differ in batch order only
-    floor_weights: float  # ... that differ in initial weights only
-    samples: tuple  # the first two streams each of generations 1 .. generations − 1 wrote
-
-
-def recursive_training(text, config: TransformerConfig, synthetic_fractions, generations: int,
-                       corpus_size: int, contexts: int = 300, seed: int = 0,
-                       truth: Truth | None = None) -> tuple[RecursiveTraining, ...]:
-    """The paper's Figure 5 chains with the transformer, one per synthetic fraction, from one
-    generation 1.
-
-    ``p^(0)`` is ``truth`` (trained on ``text`` by :func:`train_truth` when not given). The
-    *real* data are one fixed sample of ``p^(0)``: ``corpus_size`` characters, in streams of
-    ``context + 1`` (rounded down to whole streams), on which generation 1 is trained once and
-    shared by every chain. Generation ``m ≥ 2`` is trained on the first ``1 − fraction`` of the
-    real streams, in the same rows every generation (the paper's partially synthetic scheme reuses
-    its real samples), followed by streams written by generation ``m − 1``. Every generation
-    starts from the same initial weights and draws its batches with the same random stream
-    (nanoGPT re-seeds every run), so that generations differ only in their data, and the real part
-    of every batch is the same in every generation (:func:`batches`). Drift is measured at
-    ``contexts`` contexts of ``context`` characters drawn from ``p^(0)``; its noise floors are
-    the same distance between generation 1 and a second training on the same real sample that
-    differs only in batch order, or only in initial weights.
-    """
-    _check_config(config)
-    fractions = np.atleast_1d(np.asarray(synthetic_fractions, dtype=object))
-    for fraction in fractions:
-        if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
-                or not 0 <= fraction <= 1):
-            raise ValueError(f"synthetic_fractions must be numbers in [0, 1], got {fraction!r}")
-    generations = positive_int("generations", generations)
-    corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
-    seed = nonnegative_int("seed", seed)
-    window = config.context + 1
-    if corpus_size < window:
-        raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
-                         f"characters, got {corpus_size}")
-    if truth is None:
-        truth = train_truth(text, config, seed)
-    elif not isinstance(truth, Truth):
-        raise ValueError(f"truth must be a Truth from train_truth, got {type(truth).__name__}")
-    elif truth.config.context != config.context:
-        raise ValueError(f"truth was trained with context {truth.config.context}, "
-                         f"config has context {config.context}")
-    missing = sorted(set(text) - set(truth.vocabulary))
-    if missing:
-        raise ValueError(f"text has characters outside the vocabulary p^(0) was trained on: {missing[:10]}")
-
-    streams, vocabulary_size = corpus_size // window, len(truth.vocabulary)
-    real = sample(truth.model, streams, _key(seed, "real"))
-    probes = sample(truth.model, contexts, _key(seed, "contexts"))[:, :-1]
-    weights_key, batches_key, writing_key = jax.random.split(_key(seed, "generations"), 3)
-
-    def fit(corpus, weights=weights_key, batches=batches_key):
-        model = _train_from(config, corpus, vocabulary_size, weights, batches)
-        return model, next_character_distributions(model, probes)
-
-    first_model, first = fit(real)
-    floors = [np.abs(fit(real, **change)[1] - first).sum(1).mean() for change in (
-        dict(batches=jax.random.fold_in(batches_key, 1)),
-        dict(weights=jax.random.fold_in(weights_key, 1)))]
-    first_loss = validation_loss(first_model, truth.validation_windows)
-    chains = []
-    for fraction in fractions:
-        synthetic = int(round(fraction * streams))
-        model, p, corpus = first_model, first, real
-        drift, losses, entropy, characters, samples = [0.0], [first_loss], [], [], []
-        for m in range(1, generations + 1):
-            if m > 1:
-                model, p = fit(corpus)
-                drift.append(np.abs(p - first).sum(1).mean())
-                losses.append(validation_loss(model, truth.validation_windows))
-            entropy.append(_mean_entropy(p))
-            characters.append(len(np.unique(corpus[:, 1:])))
-            if m < generations:
-                written = sample(model, max(synthetic, 2), jax.random.fold_in(writing_key, m))
-                samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
-                corpus = np.concatenate([real[: streams - synthetic], written[:synthetic]])
-        chains.append(RecursiveTraining(
-            config, float(fraction), streams * window, seed, np.array(drift), np.array(losses),
-            truth.validation_loss, np.array(entropy),
-            _mean_entropy(next_character_distributions(truth.model, probes)),
-            np.array(characters), float(floors[0]), float(floors[1]), tuple(samples)))
-    return tuple(chains)
-
-
-def _mean_entropy(p) -> float:
-    """Mean entropy in nats of the rows of ``p`` (0 log 0 = 0)."""
-    return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0)), axis=1).mean())

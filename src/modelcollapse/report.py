@@ -12,9 +12,10 @@ rounds it with :func:`significant`; a float printed in a table or a line of text
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from .validation import positive_int
 
 #: Significant digits a stored float keeps unless its caller says fewer. Last-bit differences
 #: between CPUs are around 1e-16 relative (1e-13 after an ill-conditioned solve); ten digits
@@ -32,7 +33,7 @@ def significant(value, digits: int = DIGITS):
     non-float objects such as sympy expressions. ``±inf`` passes too (an unbounded answer is an
     answer); NaN is refused, since it would print as "nan" in the prose.
     """
-    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or not 1 <= digits <= MAX_DIGITS:
+    if positive_int("digits", digits) > MAX_DIGITS:
         raise ValueError(f"digits must be an integer from 1 to {MAX_DIGITS}, got {digits!r}")
     if isinstance(value, (np.ndarray, list, tuple)):
         return [significant(v, digits) for v in np.asarray(value).tolist()]
@@ -51,12 +52,16 @@ def significant(value, digits: int = DIGITS):
 def glue(name: str, value, digits: int = DIGITS) -> None:
     """Glue ``value`` under ``name`` for the prose (myst-nb), rounded by :func:`significant`.
 
-    Nothing is displayed at the cell: the prose quotes the value with ``{glue:text}``.
+    Nothing is displayed at the cell: the prose quotes the value with ``{glue:text}``. An
+    infinite float is refused as NaN is: a format spec in the prose would print it as "inf".
+    An unbounded answer is glued as words (a string), which the sentence around it can read.
     """
     from myst_nb import glue as myst_glue  # only notebooks glue; the package works without it
 
     try:
         stored = significant(value, digits)
+        if any(isinstance(v, float) and math.isinf(v) for v in np.ravel(np.asarray(stored, dtype=object))):
+            raise ValueError("value is infinite: glue an unbounded answer as words (a string)")
     except ValueError as error:
         raise ValueError(f"glue {name!r}: {error}") from None
     myst_glue(name, stored, display=False)

@@ -1,4 +1,5 @@
-"""Recursive-training schemes (NOTES §2): which data model ``m`` is trained on.
+"""Recursive-training schemes (paper §2.2 and §4.2; book/setup/model.md): which data model
+``m`` is trained on.
 
 Each scheme is a small frozen dataclass holding its sample sizes, checked on construction, and
 two methods that the engine (:func:`~modelcollapse.engine.simulate`) calls:
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import draw
-from .validation import positive_int, sample_size
+from .validation import positive_int, real_in, sample_size
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,7 @@ class FreshReal:
     def __post_init__(self):
         sample_size("n_real", self.n_real)
         sample_size("n_synth", self.n_synth)
-        w = self.weight
-        if isinstance(w, bool) or not isinstance(w, (int, float, np.floating, np.integer)) or not 0 <= w <= 1:
-            raise ValueError(f"weight must be a number in [0, 1] (the weight of the real data), got {w!r}")
+        real_in("weight", self.weight, "[0, 1]")  # the weight of the real data
 
     def start(self, p0, rng):
         return self._mix(p0, p0, rng), p0

@@ -1,5 +1,6 @@
-"""The paper's linear softmax classifier on one-hot contexts (NOTES §1), trained by full-batch
-gradient descent: the check that gradient training reaches the counting estimate.
+"""The paper's linear softmax classifier on one-hot contexts (paper §2.1;
+notebooks/01-setup.ipynb), trained by full-batch gradient descent: the check that gradient
+training reaches the counting estimate.
 
 With one-hot inputs the corpus enters only through the count matrix ``counts[j, k]`` (how often
 token ``k`` followed context ``j``), and the logits of context ``j`` are row ``W[j]``:
@@ -14,14 +15,13 @@ large logits, no ``log(0)`` for very negative ones).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import log_softmax, softmax
 
 from .model import fit
-from .validation import positive_int
+from .validation import positive_int, real_in
 
 
 def _count_matrix(counts) -> np.ndarray:
@@ -94,9 +94,7 @@ def default_learning_rate(counts) -> float:
 def _checked_lr(lr, counts: np.ndarray) -> float:
     if lr is None:
         return default_learning_rate(counts)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
+    return real_in("lr", lr, "(0, inf)")
 
 
 def convergence_factors(counts, lr=None) -> np.ndarray:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
-import numpy as np
 from joblib import Parallel, delayed
 
 from .engine import SimulationResult, simulate
 from .schemes import SCHEMES
-from .validation import positive_int, probability_rows
+from .validation import instance_of, positive_int, probability_rows, seed_sequence
 
 
 def sweep(p, schemes, generations: int, runs: int, seed, n_jobs: int | None = None,
@@ -27,19 +25,11 @@ def sweep(p, schemes, generations: int, runs: int, seed, n_jobs: int | None = No
     if isinstance(schemes, SCHEMES) or not isinstance(schemes, Sequence) or len(schemes) == 0:
         raise ValueError(f"schemes must be a non-empty sequence of schemes (the grid), got {schemes!r}")
     for k, scheme in enumerate(schemes):
-        if not isinstance(scheme, SCHEMES):
-            names = ", ".join(cls.__name__ for cls in SCHEMES)
-            raise ValueError(f"schemes[{k}] must be one of {names}, got {scheme!r}")
+        instance_of(f"schemes[{k}]", scheme, SCHEMES)
     generations = positive_int("generations", generations)
     runs = positive_int("runs", runs)
-    if isinstance(seed, np.random.SeedSequence):
-        root = seed
-    elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        root = np.random.SeedSequence(int(seed))
-    else:
-        # A Generator cannot be split reproducibly across workers: ask for the seed itself.
-        raise ValueError(f"seed must be a non-negative int or a SeedSequence, got {seed!r}")
-    children = root.spawn(len(schemes))
+    # A Generator cannot be split reproducibly across workers: the seed itself is asked for.
+    children = seed_sequence("seed", seed).spawn(len(schemes))
     return Parallel(n_jobs=n_jobs)(
         delayed(simulate)(p0, scheme, generations, runs, seed=child, keep_models=keep_models)
         for scheme, child in zip(schemes, children)

@@ -7,7 +7,7 @@ import numpy as np
 from scipy.integrate import quad
 from scipy.stats import binom
 
-from .validation import positive_int, probability_rows
+from .validation import one_distribution, positive_int, probability_rows, real_in
 
 
 def _collision(name: str, value) -> np.ndarray:
@@ -59,9 +59,7 @@ def collapse_time_bounds(n, S0, support):
 
 
 def _law(p) -> np.ndarray:
-    p = probability_rows("p", p)
-    if p.ndim != 1:
-        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    p = one_distribution("p", p)
     return p[p > 0]
 
 
@@ -128,12 +126,39 @@ def S_partially_synthetic_limit(N, n, S0) -> np.ndarray:
     return ((1 + 2 * alpha) / N + (1 - 1 / N) * (1 + alpha) * S0) / (1 + (1 + 1 / N) * alpha)
 
 
+def _sample_sizes(**sizes) -> list[np.ndarray]:
+    """Each of ``sizes`` as a float array of real sample sizes ``>= 1`` (per-context sizes may be
+    any real number: a context's expected share of a corpus)."""
+    arrays = []
+    for name, value in sizes.items():
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            arr = np.array(np.nan)
+        if not np.all(np.isfinite(arr)) or np.any(arr < 1):
+            raise ValueError(f"{name} must be a sample size >= 1 (an array of them), got {value!r}")
+        arrays.append(arr)
+    return arrays
+
+
 def drift_limit(N, n, sigma1) -> np.ndarray:
     """``lim_m E[||p^(m) − p^(1)||_2² | p^(1)] = n(1 − σ_1)/(N² + 2Nn + n)`` with
-    ``σ_1 = ||p^(1)||²`` (derived in ``derivations.partially_synthetic.drift_recursion``)."""
-    N, n, _, _ = _alpha_beta(N, n)
+    ``σ_1 = ||p^(1)||²`` (derived in ``derivations.partially_synthetic.drift_recursion``).
+    Arrays broadcast (one context a row, with its own real sample sizes ``N, n >= 1``)."""
+    N, n = _sample_sizes(N=N, n=n)
     sigma1 = _collision("sigma1", sigma1)
     return n * (1 - sigma1) / (N**2 + 2 * N * n + n)
+
+
+def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
+    """``E[||p^(m) − p^(1)||_2² | p^(1)] = (1 − σ_1)(1 − (1 − 1/n)^{m−1})`` for fully synthetic
+    training (from eq. (6) started at ``p^(1)``, since ``E[p^(m) | p^(1)] = p^(1)``)."""
+    m = _generations(m)
+    if np.any(m < 1):
+        raise ValueError(f"m must be >= 1, got {m!r}")
+    (n,) = _sample_sizes(n=n)
+    sigma1 = _collision("sigma1", sigma1)
+    return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
 
 
 def drift_limit_per_token(N, n, p1) -> np.ndarray:
@@ -189,8 +214,7 @@ def max_synthetic_from_drift(N, support, eps) -> float:
     ``lim E||p^(m) − p^(1)||_1 ≤ ε`` (Cauchy–Schwarz on the support, ``1 − σ_1 ≤ 1``):
     ``ε²N²/(s̃ − ε²(2N + 1))``, and ``inf`` when ``s̃ ≤ ε²(2N + 1)`` (every ``n`` is safe)."""
     N, support = positive_int("N", N), positive_int("support", support)
-    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    eps = real_in("eps", eps, "(0, inf)")
     slack = support - eps**2 * (2 * N + 1)
     return float("inf") if slack <= 0 else float(eps**2 * N**2 / slack)
 
@@ -218,8 +242,7 @@ def G(n, s) -> float:
 def phi(x) -> float:
     """Lemma 1's ``φ(x) = log((1 − x)/x)/(1 − 2x)`` on ``(0, 1/2)``, and ``φ(1/2) = 2``, its limit
     (``derivations.partially_synthetic.phi_at_half``); decreasing, so ``φ ≥ 2``."""
-    if isinstance(x, bool) or not np.isfinite(x) or not 0 < x <= 0.5:
-        raise ValueError(f"x must be a number in (0, 1/2], got {x!r}")
+    x = real_in("x", x, "(0, 1/2]")
     if abs(x - 0.5) < 1e-6:  # 0/0 at 1/2: the series 2 + (8/3)(1/2 − x)² + …, exact to 1e-18
         return float(2 + 8 / 3 * (0.5 - x) ** 2)
     return float(np.log((1 - x) / x) / (1 - 2 * x))
@@ -254,9 +277,7 @@ def majority_token(N, p) -> tuple[float, float]:
     if no subset of the counts sums to ``N/2`` exactly, which this does not count. Returns
     ``(probability, loss)``."""
     N = positive_int("N", N)
-    p = probability_rows("p", p)
-    if p.ndim != 1:
-        raise ValueError(f"p must be one distribution (1-D), got shape {p.shape}")
+    p = one_distribution("p", p)
     majority = np.arange(N // 2 + 1, N + 1)  # c > N/2
     laws = binom.pmf(majority[None, :], N, p[:, None])
     return float(laws.sum()), float((laws * (majority / N - 0.5) ** 2).sum())
@@ -266,8 +287,7 @@ def zeta(N, n, lam) -> float:
     """Theorem 4's ``ζ = 1/2 − (1/2 − 2λ)(N/(N + n))²`` with
     ``λ = E[max_A p^(1)(A) p^(1)(A^c)]`` in ``[0, 1/4]``; ``λ = 1/4`` gives ``ζ = 1/2``."""
     N, n = positive_int("N", N), positive_int("n", n)
-    if isinstance(lam, bool) or not np.isfinite(lam) or not 0 <= lam <= 0.25:
-        raise ValueError(f"lam must be a number in [0, 1/4], got {lam!r}")
+    lam = real_in("lam", lam, "[0, 1/4]")
     return float(0.5 - (0.5 - 2 * lam) * (N / (N + n)) ** 2)
 
 
@@ -277,7 +297,7 @@ def deviation_bound(N, n, s, zeta=None) -> float:
     ``zeta=None`` (or 1/2, so ``φ = 2``) is Theorem 3, ``(1/N) √(πn/2) G_n(s)``; a ``ζ`` from
     :func:`zeta` gives the general form."""
     N = positive_int("N", N)
-    factor = 2.0 if zeta is None else phi(zeta)
+    factor = 2.0 if zeta is None else phi(real_in("zeta", zeta, "(0, 1/2]"))
     return float(np.sqrt(np.pi * n / factor) * G(n, s) / N)
 
 
@@ -287,8 +307,7 @@ def max_synthetic(N, s, eps) -> float:
     ``derivations.partially_synthetic.max_synthetic_derivation``). A value below 1 means no
     ``n ≥ 1`` is guaranteed."""
     N, s = positive_int("N", N), positive_int("s", s)
-    if isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    eps = real_in("eps", eps, "(0, inf)")
     return float(2 * np.pi / np.e**2 * min(s - 2, np.log(np.sqrt(2) * np.pi * N * eps / (6 * np.e * s))))
 
 
@@ -313,8 +332,7 @@ def S_fresh_real_limit(n_real, n_synth, weight, S0) -> float:
     """Stationary ``S`` under ``FreshReal(n_real, n_synth, weight)``: ``S_0 + V*`` with
     ``V* = (1 − S_0)(w²/n_r + (1 − w)²/n_s) / (1 − (1 − w)²(1 − 1/n_s))``."""
     n_r, n_s, S0 = positive_int("n_real", n_real), positive_int("n_synth", n_synth), _collision("S0", S0)
-    if isinstance(weight, bool) or not 0 <= weight <= 1:
-        raise ValueError(f"weight must be a number in [0, 1], got {weight!r}")
+    weight = real_in("weight", weight, "[0, 1]")
     u = 1 - weight
     denominator = weight * (2 - weight) + u**2 / n_s  # 1 − u²(1 − 1/n_s) >= 1/n_s > 0
     # 1 − V*/(1 − S_0) as a product of non-negative factors, so that S = 1 − (1 − S_0)·kept
@@ -332,42 +350,3 @@ def fresh_real_optimal_weight(n) -> float:
     if n == 1:
         return 0.5
     return float((np.sqrt(5 * n**2 - 2 * n + 1) - n - 1) / (2 * (n - 1)))
-
-
-def drift_partially_synthetic(m, N, n, sigma1) -> np.ndarray:
-    """``E[||p^(m) − p^(1)||_2² | p^(1)]`` under partially synthetic training, ``m ≥ 1``:
-    ``α²(1 − σ_1)/n · (1 − r^{m−1})/(1 − r)`` with ``r = α²(1 − 1/n)``, the solution
-    of ``D_m = α²((1 − σ_1)/n + (1 − 1/n)D_{m−1})``, ``D_1 = 0``; it tends to
-    :func:`drift_limit`. Arrays broadcast (one context a row)."""
-    m = _generations(m)
-    if np.any(m < 1):
-        raise ValueError(f"m must be >= 1, got {m!r}")
-    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
-    if np.any(N < 1) or np.any(n < 1):
-        raise ValueError("N must be >= 1 and n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    alpha = n / (N + n)
-    r = alpha**2 * (1 - 1 / n)
-    return alpha**2 * (1 - sigma1) / n * (1 - r ** (m - 1)) / (1 - r)  # 0 <= r < 1
-
-
-def drift_fully_synthetic(m, n, sigma1) -> np.ndarray:
-    """``E[||p^(m) − p^(1)||_2² | p^(1)] = (1 − σ_1)(1 − (1 − 1/n)^{m−1})`` for fully synthetic
-    training (from eq. (6) started at ``p^(1)``, since ``E[p^(m) | p^(1)] = p^(1)``)."""
-    m = _generations(m)
-    if np.any(m < 1):
-        raise ValueError(f"m must be >= 1, got {m!r}")
-    n = np.asarray(n, dtype=float)
-    if np.any(n < 1):
-        raise ValueError("n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    return (1 - sigma1) * (1 - (1 - 1 / n) ** (m - 1))
-
-
-def drift_limit_array(N, n, sigma1) -> np.ndarray:
-    """:func:`drift_limit` for arrays of per-context sample sizes (``N, n ≥ 1``, real-valued)."""
-    N, n = np.asarray(N, dtype=float), np.asarray(n, dtype=float)
-    if np.any(N < 1) or np.any(n < 1):
-        raise ValueError("N must be >= 1 and n must be >= 1")
-    sigma1 = _collision("sigma1", sigma1)
-    return n * (1 - sigma1) / (N**2 + 2 * N * n + n)

@@ -3,7 +3,10 @@ the rule it broke, so bad input never turns into a silent NaN further down."""
 
 from __future__ import annotations
 
+import math
 import numbers
+from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +30,42 @@ def nonnegative_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
     return int(value)
+
+
+@lru_cache(maxsize=None)
+def _interval(interval: str) -> tuple[float, float, bool, bool]:
+    """``"(0, 1/2]"`` as ``(0.0, 0.5, low_closed=False, high_closed=True)``; ends are numbers,
+    fractions ``a/b`` or ``inf``."""
+    opening, closing = interval[0], interval[-1]
+    if opening not in "([" or closing not in ")]" or interval.count(",") != 1:
+        raise ValueError(f"interval must look like '(0, 1]', got {interval!r}")
+    ends = [end.strip() for end in interval[1:-1].split(",")]
+    low, high = (float(end) if "inf" in end else float(Fraction(end)) for end in ends)
+    return low, high, opening == "[", closing == "]"
+
+
+def real_in(name: str, value, interval: str) -> float:
+    """``value`` as a ``float`` in ``interval``, written as the message shows it (``"[0, 1]"``,
+    ``"(0, 1/2]"``, ``"(0, inf)"``); bools, NaN and anything that is not a real number are
+    rejected."""
+    low, high, low_closed, high_closed = _interval(interval)
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
+            or not (low <= value if low_closed else low < value)
+            or not (value <= high if high_closed else value < high)):
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    return float(value)
+
+
+def instance_of(name: str, value, kinds):
+    """``value`` unchanged if it is an instance of one of the classes ``kinds`` (a class or a
+    tuple of them), e.g. a scheme (one of the engine's ``SCHEMES``)."""
+    if not isinstance(value, kinds):
+        if isinstance(kinds, tuple):
+            rule = "one of " + ", ".join(kind.__name__ for kind in kinds)
+        else:
+            rule = f"a {kinds.__name__}"
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return value
 
 
 #: The largest sample size a scheme accepts. Counts up to 2**53 are exact in float64, so a
@@ -66,6 +105,24 @@ def probability_rows(name: str, p) -> np.ndarray:
             f"{name} must sum to 1 along its last axis; the worst row is off by {worst:.3g}"
         )
     return arr / sums[..., None]
+
+
+def one_distribution(name: str, p) -> np.ndarray:
+    """``p`` as one probability vector (1-D): :func:`probability_rows` without context axes."""
+    p = probability_rows(name, p)
+    if p.ndim != 1:
+        raise ValueError(f"{name} must be one distribution (1-D), got shape {p.shape}")
+    return p
+
+
+def seed_sequence(name: str, seed) -> np.random.SeedSequence:
+    """``seed`` (a non-negative int or a SeedSequence) as a SeedSequence, whose children give
+    independent streams. A Generator is refused: it cannot be split reproducibly."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"{name} must be a non-negative int or a SeedSequence, got {seed!r}")
+    return np.random.SeedSequence(int(seed))
 
 
 def as_generator(name: str, rng) -> np.random.Generator:

@@ -1,4 +1,4 @@
-"""Training is counting (NOTES §1), derived with sympy.
+"""Training is counting (paper §2.1), derived with sympy (shown on book/setup/derivation.ipynb).
 
 The cross-entropy of a linear softmax over one-hot contexts separates over contexts and, in
 each, is minimised by the empirical frequency of the next token; that counting estimator is

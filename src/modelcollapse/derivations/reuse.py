@@ -1,5 +1,6 @@
-"""Other ways of reusing data (NOTES §2, §4.2): accumulating every generation's samples, and
-mixing fresh real data with synthetic data. Derived with sympy from the binomial moments."""
+"""Other ways of reusing data (paper §2.2, §4.2; the book's chapter book/reuse): accumulating
+every generation's samples, and mixing fresh real data with synthetic data. Derived with sympy
+from the binomial moments."""
 
 from __future__ import annotations
 
