@@ -26,8 +26,8 @@ def assert_within_standard_errors(samples, expected, z=4.0, axis=0):
     assert np.all(ok), f"mean {mean} vs expected {expected}: gaps {gap} exceed {z} standard errors {se}"
 
 
-# The files that take longest under `make test`, longest first (from its --durations, summed per
-# file; benchmarks/RESULTS.md). pytest-xdist hands out whole files in collection order
+# The files that take longest under `make test`, longest first (notebook 06 alone is over half of
+# a serial run: benchmarks/RESULTS.md). pytest-xdist hands out whole files in collection order
 # (pyproject.toml: --dist loadfile --no-loadscope-reorder), so these start at once and the wall
 # time approaches the longest of them rather than the sum. Serially the order changes nothing.
 SLOWEST_FIRST = (
