@@ -37,3 +37,24 @@ def test_numpy_answers_the_query_here():
     cpu = tool.numpy_cpu(dict(os.environ))
     assert cpu["baseline"] and isinstance(cpu["dispatch"], list)
     assert all(isinstance(cpu["features"][t], bool) for t in cpu["dispatch"])
+
+
+KERNEL_DIED = """_______ ERROR at setup of book/a.ipynb::Cell 0 ________
+E               RuntimeError: Kernel died before replying to kernel_info
+_______ ERROR at setup of book/a.ipynb::Cell 1 ________
+E               RuntimeError: Kernel died before replying to kernel_info
+ERROR book/a.ipynb::Cell 0 - RuntimeError: Kernel died before replying to kernel_info
+ERROR book/a.ipynb::Cell 1 - RuntimeError: Kernel died ...
+99 passed, 2 errors in 80.96s
+"""
+
+
+def test_a_level_is_rerun_only_when_kernels_died_before_any_cell_ran():
+    """Only start-up deaths of kernels make a level run again: never a failed comparison, never
+    another error, never a clean run."""
+    assert tool.only_kernel_start_errors(KERNEL_DIED)
+    failed = KERNEL_DIED + "FAILED notebooks/b.ipynb::Cell 3 - Notebook cell execution failed\n"
+    assert not tool.only_kernel_start_errors(failed)
+    other = KERNEL_DIED + "_______ ERROR at setup of book/c.ipynb::Cell 0 ________\nE   OSError: x\n"
+    assert not tool.only_kernel_start_errors(other)
+    assert not tool.only_kernel_start_errors("115 passed in 80.00s\n")
