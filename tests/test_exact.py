@@ -9,8 +9,10 @@ from scipy.stats import multinomial
 
 from modelcollapse import FullySynthetic, simulate, theory
 from modelcollapse.distributions import random_simplex, with_support_and_S0
+from conftest import assert_within_standard_errors
 from modelcollapse.exact import (
     MAX_SAMPLES_EXACT,
+    collapse_probability,
     partition_count,
     _partition_law,
     _transition_matrix,
@@ -189,3 +191,34 @@ def test_the_partition_solver_refuses_before_enumerating():
         assert partition_count(n, parts) == len(partitions(n, parts))
     with pytest.raises(ValueError, match="6292068 transient states.*expected_collapse_time has no such limit"):
         expected_time_to_tokens_left(np.ones(10) / 10, 100, 1)  # would take minutes to enumerate
+
+
+def test_collapse_probability_sums_to_the_expected_collapse_time():
+    """E[T] = Σ_{m ≥ 0} P(T > m): the exact ρ_m and the exact E[T] agree."""
+    p = with_support_and_S0(600, 52, 0.1)
+    rho = np.array([collapse_probability(p, 10, m) for m in range(1, 800)])
+    assert abs(1 + np.sum(1 - rho) - expected_collapse_time(p, 10).mean) < 1e-9
+    assert np.all(np.diff(rho) >= 0) and rho[-1] <= 1
+
+
+def test_collapse_probability_against_simulation():
+    """Three tokens, n = 6: a simulation gives the same ρ_4, one context or many at once, and a
+    Dirac mass is collapsed from the start."""
+    contexts = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [1.0, 0.0, 0.0]])
+    rho = collapse_probability(contexts, 6, 4)
+    assert rho.shape == (3,) and rho[2] == 1.0
+    assert rho[0] == collapse_probability(contexts[0], 6, 4)
+    r = simulate(contexts[:2], FullySynthetic(6), generations=4, runs=20_000, seed=9)
+    collapsed = (r.collapse_time > 0).astype(float)  # runs × contexts
+    for j in range(2):
+        assert_within_standard_errors(collapsed[:, j], rho[j])
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: collapse_probability([0.5, 0.6], 5, 2), "p"),
+    (lambda: collapse_probability([0.5, 0.5], 0, 2), "n"),
+    (lambda: collapse_probability([0.5, 0.5], 5, 0), "m"),
+])
+def test_collapse_probability_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

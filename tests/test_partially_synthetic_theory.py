@@ -351,3 +351,51 @@ def test_per_token_drift_limits_sum_to_the_drift_limit():
 def test_theorem4_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         call()
+
+
+def test_theorem3_follows_from_the_exact_drift_symbolically():
+    """E||d||_1 ≤ √(s̃ D_∞) < √(s̃ n)/N ≤ (1/N)√(πn/2) G_n(s): the symbolic links."""
+    chain = d.theorem3_from_drift()
+    n, N, m, alpha = d.n, d.N, d.m, d.alpha
+    # D_m = D_∞(1 − r^{m−1}) with r = α²(1 − 1/n) in [0, 1): the drift never exceeds its limit.
+    assert sp.simplify(chain["rate"] - alpha**2 * (1 - 1 / n)) == 0
+    D_m, _ = d.drift_recursion()
+    _, summed, previous = d.drift_step()
+    (limit,) = sp.solve(sp.Eq(previous, summed), previous)
+    for values in ({n: 7, alpha: sp.Rational(7, 12), m: 5}, {n: 2, alpha: sp.Rational(1, 3), m: 2}):
+        assert sp.simplify((D_m - limit * chain["D_m/D_inf"]).subs(values)) == 0
+    # n/N² − D_∞ is a product of positive factors, hence positive, for every σ_1 in (0, 1].
+    assert chain["n/N^2 - D_inf"].is_positive
+    assert sp.simplify(chain["n/N^2 - D_inf"] - (n / N**2 - d.drift_recursion()[1])) == 0
+    # The last link is G_n(s) ≥ √(2s̃/π); C_1 s reaches it from s below 1, the second regime's
+    # base is at least 1 from s below 4, and 2^s − 2 leads at s = 2 with a positive slope.
+    G_, support = sp.symbols("G s_tilde", positive=True)
+    assert sp.simplify(chain["last link squared"] - sp.pi * G_**2 / (2 * support)) == 0
+    assert chain["C1 s enough from"] < 1
+    assert 3 < chain["base at least 1 from"] < 4
+    assert chain["third regime at s = 2"].is_positive
+    assert chain["its slope at s = 2"].is_positive
+
+
+def test_theorem3_chain_holds_on_a_grid():
+    """The non-symbolic link, G_n(s) ≥ √(2s/π) with the book's G (every regime, including the
+    second at s = 3, n = 1), and the whole chain at a spread of N, n, s and supports s̃ ≤ s."""
+    slack = min(theory.G(n, s) / math.sqrt(2 * s / math.pi)
+                for n in range(1, 201) for s in range(2, 301))
+    assert slack > 1
+    for N, n, s in itertools.product([1, 10, 100, 10**4], [1, 3, 10, 1000, 10**5], [2, 3, 65, 600]):
+        for support in {2, s}:
+            # σ_1 = 1/s̃, its least value on s̃ tokens: the largest D_∞
+            exact_bound = math.sqrt(support * float(theory.drift_limit(N, n, 1 / support)))
+            middle = math.sqrt(support * n) / N
+            assert exact_bound < middle <= theory.deviation_bound(N, n, s)
+
+
+@pytest.mark.parametrize("N, n, runs, generations", [(5, 5, 4000, 25), (100, 1000, 400, 60)])
+def test_theorem3_chain_holds_by_monte_carlo(N, n, runs, generations):
+    """The simulated 1-norm drift, at every generation, below √(s̃ D_∞) of its own p^(1)."""
+    p = with_support_and_S0(4, 4, 0.4) if N < 10 else with_support_and_S0(600, 52, 0.1)[:52]
+    r = simulate(p, PartiallySynthetic(N, n), generations=generations, runs=runs, seed=5)
+    bound = np.sqrt(len(p) * theory.drift_limit(N, n, r.sigma[:, 1]))
+    mean, se = r.drift[:, 2:].mean(0), r.drift[:, 2:].std(0, ddof=1) / math.sqrt(runs)
+    assert np.all(mean - 3 * se < bound.mean())

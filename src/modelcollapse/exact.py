@@ -3,6 +3,9 @@
 :func:`expected_collapse_time` gives ``E[T]`` and ``sd(T)`` for any support and ``n`` up to
 :data:`MAX_SAMPLES_EXACT`, token by token: each token's count is on its own a two-allele chain.
 
+:func:`collapse_probability` gives ``P(T ≤ m)``, the probability of a Dirac mass at generation
+``m``, the same way, for one context or many.
+
 :func:`expected_time_to_tokens_left` follows the whole chain, for small ``n`` and support, to
 answer what needs the joint law of the tokens (the generation at which the first token is lost).
 The chain is exchangeable in the tokens, so after generation 1 its state can be taken as the
@@ -24,7 +27,7 @@ from scipy.sparse import csr_matrix
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from .validation import one_distribution, positive_int
+from .validation import one_distribution, positive_int, probability_rows
 
 # Multinomial weights held in memory at once when building transition rows (8 bytes each).
 _BLOCK = 2_000_000
@@ -249,3 +252,22 @@ def expected_collapse_time(p, n) -> CollapseTime:
     mean = 1 + visits
     second_moment = 1 + visits + 2 * weighted
     return CollapseTime(mean, float(np.sqrt(max(second_moment - mean**2, 0.0))), n - 1)
+
+
+def collapse_probability(p, n, m) -> np.ndarray:
+    """Exact ``ρ_m = P(T ≤ m)``, the probability that ``p^(m)`` is a Dirac mass under fully
+    synthetic training with ``n`` samples a generation, for one distribution or one a row.
+
+    Token by token, as in :func:`expected_collapse_time`: the events "token ``i`` holds all
+    ``n`` samples" are disjoint, and a Dirac mass is absorbing, so ``ρ_m = Σ_i P(X_i(m) = n)``
+    with ``X_i`` token ``i``'s count, a two-allele chain on ``0, …, n`` started from
+    ``Binomial(n, p_i)`` at generation 1 and stepping ``X → Binomial(n, X/n)``. One
+    ``(n + 1)``-state transition matrix, ``m − 1`` products; ``m`` is an integer ``≥ 1``."""
+    p = probability_rows("p", p)
+    n, m = positive_int("n", n), positive_int("m", m)
+    counts = np.arange(n + 1)
+    step = binom.pmf(counts[None, :], n, counts[:, None] / n)  # row X, column X'
+    law = binom.pmf(counts, n, p[..., None])  # generation 1, token by token
+    for _ in range(m - 1):
+        law = law @ step
+    return law[..., n].sum(-1)

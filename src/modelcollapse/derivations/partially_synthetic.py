@@ -289,3 +289,54 @@ def mean_with_reused_subset():
     mu = sp.Function("mu")
     solution = sp.rsolve(mu(m) - (1 - alpha) * q_ - alpha * mu(m - 1), mu(m), {mu(1): p1_})
     return sp.simplify(solution), q_, p1_
+
+
+# --- Theorem 3 from the exact drift -----------------------------------------------------------
+
+@cache
+def theorem3_from_drift():
+    """Theorem 3 proved from the exact drift, for every ``N``, ``n``, ``s`` and ``m ≥ 2``:
+    ``E||p^(m) − p^(1)||_1 ≤ √(s̃ D_∞) < √(s̃ n)/N ≤ (1/N)√(πn/2) G_n(s)``.
+
+    First link: Cauchy–Schwarz on the ``s̃`` tokens of the support and Jensen give
+    ``E||d||_1 ≤ √(s̃ D_m)``; rsolve's ``D_m`` is ``D_∞(1 − r^{m−1})`` with
+    ``r = α²(1 − 1/n) ∈ [0, 1)``, so ``D_m ≤ D_∞``. Second link: ``n/N² − D_∞`` factored has
+    only positive factors (``1 − σ_1 ≤ 1`` and ``N² + 2Nn + n > N²``). Third link: it holds
+    exactly when ``G_n(s) ≥ √(2s̃/π)``, and ``s̃ ≤ s``. Where ``G_n(s) ≥ C_1 s`` that is
+    ``s ≥ π²/(18e²)``, below 1, so always: in Lemma 1's first regime, and in its second as soon
+    as the base ``C_0 n/s`` is at least 1, which the regime's ``s < C_0 n/e + 2`` ensures for
+    ``s ≥ 2e/(e − 1)``, below 4; in the third, ``G = 2^s − 2`` is ahead of ``√(2s/π)`` at
+    ``s = 2`` and grows faster from there. What is left, the second regime at ``s ≤ 3`` (only
+    ``s = 3, n = 1``), and the whole link as the book computes ``G``
+    (:func:`modelcollapse.theory.G`), are checked on a grid on the derivation page and in the
+    tests.
+
+    Returns a dict: ``D_m/D_∞`` and the rate ``r``; ``n/N² − D_∞`` factored; the ratio of the
+    last link's two sides squared, ``πG²/(2s̃)``, with ``G`` a symbol; the ``s`` above which
+    ``C_1 s ≥ √(2s/π)``; the ``s`` above which the second regime's base is at least 1; the third
+    regime's lead at ``s = 2`` and its slope there."""
+    D_m, _ = drift_recursion()
+    _, summed, previous = drift_step()
+    (limit,) = sp.solve(sp.Eq(previous, summed), previous)  # D_∞ in α and n
+    rate = sp.factor(sp.diff(summed, previous))
+    share = sp.simplify(D_m / limit)
+    # sympy merges (α²(n − 1))^m with its (m − 1)th power only once n − 1 is known positive;
+    # at n = 1 the rate is 0 and D_m = D_∞ from m = 2 on.
+    above_one = sp.Symbol("k", positive=True)
+    if sp.simplify((share - (1 - rate ** (m - 1))).subs(n, above_one + 1)) != 0:
+        raise ArithmeticError(f"D_m/D_∞ should be 1 − r^(m−1), got {share}")
+    D_inf = drift_recursion()[1]  # in N and n
+    gap = sp.factor(sp.simplify(n / N**2 - D_inf))
+    support, G_ = sp.symbols("s_tilde G", positive=True)
+    s_ = sp.Symbol("s", positive=True)
+    ratio = sp.simplify((sp.sqrt(sp.pi * n / 2) * G_ / N) ** 2 / (sp.sqrt(support * n) / N) ** 2)
+    (C1_enough,) = sp.solve(sp.Eq((C1 * s_) ** 2, 2 * s_ / sp.pi), s_)
+    (base_one,) = sp.solve(sp.Eq(sp.E * (s_ - 2) / s_, 1), s_)  # C_0 n/s > e(s − 2)/s there
+    # The third regime, 2^s − 2 against √(2s/π) from s = 2 (its least s): ahead there, and its
+    # slope 2^s log 2 grows while that of √(2s/π) falls, so it stays ahead.
+    third = 2**s_ - 2 - sp.sqrt(2 * s_ / sp.pi)
+    return {"D_m/D_inf": 1 - rate ** (m - 1), "rate": rate, "n/N^2 - D_inf": gap,
+            "last link squared": ratio, "C1 s enough from": sp.simplify(C1_enough),
+            "base at least 1 from": sp.simplify(base_one),
+            "third regime at s = 2": sp.simplify(third.subs(s_, 2)),
+            "its slope at s = 2": sp.simplify(sp.diff(third, s_).subs(s_, 2))}
