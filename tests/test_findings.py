@@ -113,3 +113,26 @@ def test_verdicts_come_from_the_pages_vocabulary():
     # Every row links to its evidence.
     unlinked = [row[0] for row in rows[1:] if not re.search(r"\{(prf:ref|numref|eq|ref|doc)\}", row[4])]
     assert not unlinked, f"rows without a link to the evidence: {unlinked}"
+
+
+def test_the_numbers_nbval_skips_are_the_ones_the_opening_names():
+    """The page's opening says every stored number is compared digit for digit except those
+    glued in a cell nbval skips, the transformer's measurements and wall times: a glue in an
+    `# NBVAL_IGNORE_OUTPUT` cell of any other notebook, other than the wall time, would make it
+    false."""
+    opening = FINDINGS.read_text().split("(sec-findings-table)=", 1)[0]
+    assert "digit for" in opening and "nbval" in opening and "transformer" in opening
+    skipped = {}
+    for folder in ("book", "notebooks"):
+        for path in sorted((ROOT / folder).rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in path.parts:
+                continue
+            for cell in json.loads(path.read_text())["cells"]:
+                source = "".join(cell["source"])
+                if cell["cell_type"] == "code" and source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT"):
+                    keys = set(re.findall(r"glue\(\s*f?[\"']([^\"']+)", source)) - {"runtime_seconds"}
+                    if keys:
+                        skipped[path.relative_to(ROOT).as_posix()] = keys
+    assert skipped, "the scan found no skipped glue at all (the transformer's should be there)"
+    others = {path: keys for path, keys in skipped.items() if "transformer" not in path}
+    assert not others, f"numbers glued in cells nbval skips, outside the transformer: {others}"

@@ -196,3 +196,15 @@ def test_collapse_time_series_give_the_second_moment():
     F = np.linalg.inv(np.eye(5) - Q)
     series = sum((2 * k + 1) * np.linalg.matrix_power(Q, k - 1) for k in range(1, 2000))
     np.testing.assert_allclose(series, 2 * F @ F + F, rtol=1e-10)
+
+def test_the_upper_bound_on_the_collapse_time_is_quadratic():
+    """The book names (8)'s upper bound at n = 400 by its value over n and by its slope, which
+    differ because it is quadratic: the notebook's central difference is sympy's derivative."""
+    _, upper = d.collapse_time_bounds()
+    assert sp.degree(sp.expand(upper), n) == 2
+    values = {n: 400, S0: 0.1, s_tilde: 52}
+    slope = float(sp.diff(upper, n).subs(values))
+    upper_at = [theory.collapse_time_bounds(k, 0.1, 52)[1] for k in (399, 401)]
+    central = (upper_at[1] - upper_at[0]) / 2
+    assert central == pytest.approx(slope, rel=1e-12)
+    assert slope == pytest.approx(2 * float(upper.subs(values)) / 400, rel=0.01)  # about twice

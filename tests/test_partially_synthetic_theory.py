@@ -399,3 +399,26 @@ def test_theorem3_chain_holds_by_monte_carlo(N, n, runs, generations):
     bound = np.sqrt(len(p) * theory.drift_limit(N, n, r.sigma[:, 1]))
     mean, se = r.drift[:, 2:].mean(0), r.drift[:, 2:].std(0, ddof=1) / math.sqrt(runs)
     assert np.all(mean - 3 * se < bound.mean())
+
+
+def test_the_exact_drift_condition_allows_synthetic_data_where_eq11_allows_none():
+    """The reading of eq. (11) at N = 1000, ε = 0.1: the exact-drift condition allows n > 1 with
+    s̃ = 52 and still with s̃ = s = 600, the s that eq. (11) uses; eq. (11) allows no n ≥ 1."""
+    assert theory.max_synthetic(1000, 600, 0.1) < 1
+    assert theory.max_synthetic_from_drift(1000, 600, 0.1) > 1
+    on_support = theory.max_synthetic_from_drift(1000, 52, 0.1)
+    assert on_support > theory.max_synthetic_from_drift(1000, 600, 0.1)
+
+
+def test_the_printed_eq9_cannot_be_seen_at_figure3s_setting():
+    """Figure 3's caption: at N = 100 the printed eq. (9) cannot be told from the verified form.
+    Over the figure's n and 200 generations they differ by less than 1e-3 of σ's unit range,
+    while at the erratum's N = 2, n = 8 they differ by far more."""
+    m_ = np.arange(1, 201)
+    gap = max(np.abs(theory.S_partially_synthetic(m_, 100, n_, 0.1)
+                     - theory.S_partially_synthetic(m_, 100, n_, 0.1, as_printed=True)).max()
+              for n_ in (10, 100, 1000))
+    assert 0 < gap < 1e-3
+    small = np.abs(theory.S_partially_synthetic(m_, 2, 8, 0.5)
+                   - theory.S_partially_synthetic(m_, 2, 8, 0.5, as_printed=True)).max()
+    assert small > 20 * gap

@@ -142,3 +142,12 @@ def test_fresh_real_limit_is_a_collision_probability(n_real, n_synth, weight, S0
 def test_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         call()
+
+
+def test_the_golden_ratio_is_the_optimal_weights_limit_not_its_value():
+    """The intro's wording: the best weight at 10 and 10 samples is below (√5 − 1)/2, and rises
+    to it as the samples grow."""
+    golden = (np.sqrt(5) - 1) / 2
+    weights = [theory.fresh_real_optimal_weight(k) for k in (2, 10, 100, 10_000)]
+    assert np.all(np.diff(weights) > 0) and weights[-1] < golden
+    assert golden - weights[1] > 0.005 and golden - weights[-1] < 1e-4
