@@ -295,7 +295,8 @@ def mean_with_reused_subset():
 
 @cache
 def theorem3_from_drift():
-    """Theorem 3 proved from the exact drift, for every ``N``, ``n``, ``s`` and ``m ≥ 2``:
+    """Theorem 3 proved from the exact drift, for every ``N``, ``n``, ``s ≥ 2``
+    and ``m ≥ 2`` (at ``s = 1`` nothing drifts and ``G_n(1) = 0``):
     ``E||p^(m) − p^(1)||_1 ≤ √(s̃ D_∞) < √(s̃ n)/N ≤ (1/N)√(πn/2) G_n(s)``.
 
     First link: Cauchy–Schwarz on the ``s̃`` tokens of the support and Jensen give
