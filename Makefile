@@ -8,9 +8,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+space  := $(subst ,, )
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
+.PHONY: book test test-floors test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -30,10 +31,40 @@ $(STAMP): requirements.lock pyproject.toml
 # Regenerate requirements.lock from requirements.txt (uv, universal, with hashes, for the
 # Python that CI tests); tests/test_environment.py fails while the two disagree.
 LOCK_VENV ?= .venv-lock
-lock:
-	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8; }
-	$(LOCK_VENV)/bin/uv pip compile requirements.txt --universal --generate-hashes \
+UV        := $(LOCK_VENV)/bin/uv
+$(UV):
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8
+
+lock: $(UV)
+	$(UV) pip compile requirements.txt --universal --generate-hashes \
 		--python-version 3.11 --no-emit-package modelcollapse --quiet -o requirements.lock
+
+# The declared lower bounds, tested: the package with every extra resolved at the oldest releases
+# pyproject.toml allows (uv --resolution lowest-direct, for the interpreter at hand), beside the
+# test tools at requirements.txt's pins (and pyyaml and pybtex, which tests/test_citation.py
+# reads, at the lock's), in a separate environment. Runs the unit tests, then executes notebooks
+# 01-05 with nbclient without comparing outputs (the last digits may move at other versions; the
+# code must run); the executed copies go to _build/floors, never over the committed notebooks.
+# The resolution it used is _build/floors/requirements.txt.
+FLOORS_VENV      ?= .venv-floors
+FLOORS_NOTEBOOKS ?= $(wildcard notebooks/0[1-5]-*.ipynb)
+FLOORS_TOOLS     := pytest pytest-xdist hypothesis nbval nbclient ipykernel
+test-floors: $(UV)
+	rm -rf $(FLOORS_VENV) _build/floors
+	mkdir -p _build/floors
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	{ grep -E '^($(subst $(space),|,$(FLOORS_TOOLS)))==' requirements.txt; \
+	  grep -iE '^(pyyaml|pybtex)==' requirements.lock | sed 's/ .*//'; } > _build/floors/tools.txt
+	$(UV) pip compile pyproject.toml _build/floors/tools.txt --extra notebooks --extra neural --extra dask \
+		--resolution lowest-direct --python $(FLOORS_VENV)/bin/python --no-emit-package modelcollapse \
+		--quiet -o _build/floors/requirements.txt
+	$(UV) pip install --quiet --python $(FLOORS_VENV)/bin/python -r _build/floors/requirements.txt
+	$(UV) pip install --quiet --python $(FLOORS_VENV)/bin/python --no-deps -e .
+	@grep -iE '^(numpy|scipy|sympy|matplotlib|seaborn|joblib|pandas|myst-nb|ipython|jax|jaxlib|equinox|optax|dask|distributed)==' \
+		_build/floors/requirements.txt | tr '\n' ' ' | sed 's/^/test-floors: /; s/ $$/\n/'
+	$(FLOORS_VENV)/bin/python -m pytest -n $(if $(filter 1,$(JOBS)),0,$(JOBS)) tests
+	$(FLOORS_VENV)/bin/python tools/execute_notebooks.py --out _build/floors $(FLOORS_NOTEBOOKS)
 
 # Renders the committed notebook outputs, which `make test` verifies against a fresh execution;
 # nothing is executed here (execute_notebooks: off). Starts from a clean HTML tree, keeping the
