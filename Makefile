@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 space  := $(subst ,, )
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-floors test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
+.PHONY: book test test-floors test-newest test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -65,6 +65,27 @@ test-floors: $(UV)
 		_build/floors/requirements.txt | tr '\n' ' ' | sed 's/^/test-floors: /; s/ $$/\n/'
 	$(FLOORS_VENV)/bin/python -m pytest -n $(if $(filter 1,$(JOBS)),0,$(JOBS)) tests
 	$(FLOORS_VENV)/bin/python tools/execute_notebooks.py --out _build/floors $(FLOORS_NOTEBOOKS)
+
+# The other end: every name of requirements.txt at the newest release it allows now (the pins
+# dropped; jupyter-book kept below 2, which ignores _config.yml), in a separate environment, then
+# `make test` in it. The weekly workflow (.github/workflows/newest.yml) runs it; the resolution it
+# used is _build/newest/requirements.txt, and the pins that moved are printed first.
+NEWEST_VENV ?= .venv-newest
+test-newest: $(UV)
+	rm -rf $(NEWEST_VENV) _build/newest
+	mkdir -p _build/newest
+	$(PYTHON) -m venv $(NEWEST_VENV)
+	sed -E 's/^jupyter-book==.*/jupyter-book>=1.0.4,<2/; s/^([A-Za-z0-9._-]+(\[[^]]*\])?)==[^[:space:];]*/\1/' \
+		requirements.txt > _build/newest/requirements.in
+	$(UV) pip compile _build/newest/requirements.in --python $(NEWEST_VENV)/bin/python \
+		--no-emit-package modelcollapse --quiet -o _build/newest/requirements.txt
+	$(UV) pip install --quiet --python $(NEWEST_VENV)/bin/python -r _build/newest/requirements.txt
+	$(UV) pip install --quiet --python $(NEWEST_VENV)/bin/python --no-deps -e .
+	@grep -E '^[A-Za-z0-9._-]+==' requirements.txt | while IFS='=' read -r name _ pinned; do \
+		now=$$(grep -iE "^$$name==" _build/newest/requirements.txt | sed 's/^[^=]*==//; s/[[:space:]].*//'); \
+		[ "$$now" = "$$pinned" ] || echo "test-newest: $$name $$pinned (requirements.txt) -> $$now"; done
+	@touch $(NEWEST_VENV)/.installed-requirements
+	$(MAKE) test VENV=$(NEWEST_VENV)
 
 # Renders the committed notebook outputs, which `make test` verifies against a fresh execution;
 # nothing is executed here (execute_notebooks: off). Starts from a clean HTML tree, keeping the
