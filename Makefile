@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 space  := $(subst ,, )
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-floors test-newest test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
+.PHONY: book test test-floors test-newest test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf bundle check-bundle release bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -171,6 +171,25 @@ pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 check-pdf: $(SITE_STAMP)
 	@test -f $(PDF) || $(MAKE) pdf
 	$(BIN)/python tools/check_pdf.py $(PDF) --pages _build/site-check --self-test
+
+# The release bundle (tools/bundle.py): _build/bundle/modelcollapse-book-<version>.zip, with the
+# site reading its mathematics from a bundled MathJax (the release check-site uses), the PDF, the
+# notebooks, `git archive` of HEAD (so the tree must be committed), CITATION.cff, both licences,
+# a README and SHA256SUMS. Reuses _build/html and the PDF if they exist (`make book pdf bundle`
+# builds them fresh). check-bundle unzips it into an empty directory and reads every page in
+# Chromium with every request that would leave the bundle blocked and reported, and verifies
+# the manifest (tools/check_bundle.py).
+BOOK_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+BUNDLE       := _build/bundle/modelcollapse-book-$(BOOK_VERSION).zip
+bundle: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
+	@test -f _build/html/index.html || $(MAKE) book
+	@test -f $(PDF) || $(MAKE) pdf
+	$(BIN)/python tools/bundle.py --html _build/html --pdf $(PDF) --mathjax $(MATHJAX) --out _build/bundle $(BUNDLE_FLAGS)
+
+check-bundle: $(SITE_STAMP)
+	@test -f $(BUNDLE) || $(MAKE) bundle
+	$(BIN)/python tools/check_bundle.py $(BUNDLE) --into _build/bundle-check/unzipped \
+		--screenshots _build/bundle-check/screenshots --self-test $(BROWSER_OPTION)
 
 # A release: one version and date in CITATION.cff, pyproject.toml, _config.yml and references.bib,
 # the PDF built and checked, a commit tagged vVERSION (tools/release.py; book/citing.md).
