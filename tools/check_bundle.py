@@ -7,9 +7,10 @@ Unzips the bundle into an empty directory; checks that it holds one folder with 
 (the site, the PDF, the notebooks, the source archive, CITATION.cff, both licences, README.txt)
 and that SHA256SUMS lists every other file with its right checksum; then runs the browser check
 of ``make check-site`` (tools/check_site.py) on the unzipped site, served on 127.0.0.1 from that
-directory, with every request that would leave it blocked and recorded. It passes only if every
-page's mathematics is typeset by the bundled MathJax, no page needed a request outside the
-bundle, and the site passes the rest of the browser check.
+directory, with every request that would leave it blocked and recorded; and opens every page
+as a file too (file://, no server), as a reader who double-clicks it does. It passes only if
+every page's mathematics is typeset by the bundled MathJax both ways, no page needed a request
+outside the bundle, and the site passes the rest of the browser check.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import yaml
+from playwright.sync_api import sync_playwright
 
+from browser import CHROMIUM_ARGS, find_browser, wait_for_mathjax
 from bundle import MANIFEST, manifest_problems, sha256
-from check_site import check
+from check_site import SKIP_DIRS, check
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,9 +67,47 @@ def parts_problems(folder: Path) -> list[str]:
     return problems
 
 
+def opened_from_disk(site: Path, browser: str | None) -> list[str]:
+    """Every page opened as a file (file://, as a reader who double-clicks it does, with no server):
+    its mathematics must be typeset, and no request may leave the disk."""
+    problems: list[str] = []
+    site = site.resolve()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_browser(browser), args=CHROMIUM_ARGS)
+        context = chromium.new_context()
+        left: list[str] = []
+
+        def route(route_, request):
+            if request.url.startswith("file://"):
+                return route_.continue_()
+            left.append(request.url.split("?")[0])
+            return route_.abort("blockedbyclient")
+
+        context.route("**/*", route)
+        page = context.new_page()
+        started, opened = time.perf_counter(), 0
+        for rel in sorted(site.rglob("*.html")):
+            name = rel.relative_to(site).as_posix()
+            if SKIP_DIRS.intersection(rel.relative_to(site).parts) or 'http-equiv="Refresh"' in rel.read_text()[:500]:
+                continue
+            del left[:]
+            opened += 1
+            page.goto(rel.as_uri(), wait_until="load")
+            wait_for_mathjax(page)
+            math, typeset = page.evaluate("() => [document.querySelectorAll('.math').length,"
+                                          " document.querySelectorAll('.math mjx-container').length]")
+            if typeset < math:
+                problems.append(f"{name}, opened as a file: {math - typeset} of {math} mathematics elements untypeset")
+            problems += [f"{name}, opened as a file: a request left the disk (blocked): {url}" for url in left]
+        chromium.close()
+    print(f"check-bundle: {opened} pages opened as files in {time.perf_counter() - started:.1f} s")
+    return problems
+
+
 def check_bundle(archive: Path, into: Path, screenshots: Path, browser: str | None, config: dict) -> list[str]:
     folder = unzip(archive, into)
     problems = manifest_problems(folder) + parts_problems(folder)
+    problems += opened_from_disk(folder / "site", browser)
     # The use as a reader (contents, search, launch menu) is check-site's, on the same pages.
     problems += check(folder / "site", screenshots, None, browser, config, self_contained=True, as_reader=False)
     return problems
@@ -74,6 +116,8 @@ def check_bundle(archive: Path, into: Path, screenshots: Path, browser: str | No
 # A bundle with one of each defect: a page still loading MathJax from the CDN, a file changed
 # after the manifest was written, a file the manifest does not list, one it lists that is gone.
 EXPECTED_FROM_BROKEN_BUNDLE = ["a request left the site (blocked): https://cdn.jsdelivr.net/npm/mathjax@3/",
+                               "opened as a file: a request left the disk (blocked): https://cdn.jsdelivr.net/",
+                               "opened as a file: 1 of 1 mathematics elements untypeset",
                                "MathJax did not load", "checksum differs", "is not in SHA256SUMS",
                                "which is missing", "missing LICENSE-CONTENT"]
 
@@ -124,7 +168,7 @@ def main(argv=None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"check-bundle: {args.bundle} unzipped into {args.into}: every part there, {MANIFEST} verified, "
-          "every page read with no request leaving the bundle and its mathematics typeset")
+          "every page read, served and as a file, with no request leaving the bundle and its mathematics typeset")
     return 0
 
 
