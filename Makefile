@@ -1,7 +1,9 @@
 # Two commands a reader needs: `make test` executes every notebook and checks it against its
 # committed outputs (with the unit tests); `make book` renders those outputs as HTML.
 # CI adds `make test-portable` (the notebooks at every SIMD level), `make check-citation`
-# (CITATION.cff against the CFF 1.2.0 schema) and `make check-site` (the built HTML in Chromium).
+# (CITATION.cff against the CFF 1.2.0 schema), `make check-site` (the built HTML in Chromium) and
+# the release bundle read offline (`make bundle check-bundle`); GitHub's CI also runs `make
+# test-floors` (pyproject.toml's lower bounds), and a weekly workflow `make test-newest`.
 # Both create .venv on first use and install requirements.lock (made from requirements.txt by
 # `make lock`) into it. MODELCOLLAPSE_DATA, if set, reaches the notebooks and tests through the
 # environment (see modelcollapse.data).
