@@ -1,16 +1,19 @@
 # Two commands a reader needs: `make test` executes every notebook and checks it against its
 # committed outputs (with the unit tests); `make book` renders those outputs as HTML.
 # CI adds `make test-portable` (the notebooks at every SIMD level), `make check-citation`
-# (CITATION.cff against the CFF 1.2.0 schema) and `make check-site` (the built HTML in Chromium).
+# (CITATION.cff against the CFF 1.2.0 schema), `make check-site` (the built HTML in Chromium) and
+# the release bundle read offline (`make bundle check-bundle`); GitHub's CI also runs `make
+# test-floors` (pyproject.toml's lower bounds), and a weekly workflow `make test-newest`.
 # Both create .venv on first use and install requirements.lock (made from requirements.txt by
 # `make lock`) into it. MODELCOLLAPSE_DATA, if set, reaches the notebooks and tests through the
 # environment (see modelcollapse.data).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+space  := $(subst ,, )
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf release bench clean
+.PHONY: book test test-floors test-newest test-portable notebooks lock check-colab check-citation check-site check-workflows pdf check-pdf bundle check-bundle release bench clean
 
 CFF_VENV    ?= .venv-cff
 SITE_STAMP  := $(VENV)/.installed-site
@@ -30,10 +33,61 @@ $(STAMP): requirements.lock pyproject.toml
 # Regenerate requirements.lock from requirements.txt (uv, universal, with hashes, for the
 # Python that CI tests); tests/test_environment.py fails while the two disagree.
 LOCK_VENV ?= .venv-lock
-lock:
-	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8; }
-	$(LOCK_VENV)/bin/uv pip compile requirements.txt --universal --generate-hashes \
+UV        := $(LOCK_VENV)/bin/uv
+$(UV):
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8
+
+lock: $(UV)
+	$(UV) pip compile requirements.txt --universal --generate-hashes \
 		--python-version 3.11 --no-emit-package modelcollapse --quiet -o requirements.lock
+
+# The declared lower bounds, tested: the package with every extra resolved at the oldest releases
+# pyproject.toml allows (uv --resolution lowest-direct, for the interpreter at hand), beside the
+# test tools at requirements.txt's pins (and pyyaml and pybtex, which tests/test_citation.py
+# reads, at the lock's), in a separate environment. Runs the unit tests, then executes notebooks
+# 01-05 with nbclient without comparing outputs (the last digits may move at other versions; the
+# code must run); the executed copies go to _build/floors, never over the committed notebooks.
+# The resolution it used is _build/floors/requirements.txt.
+FLOORS_VENV      ?= .venv-floors
+FLOORS_NOTEBOOKS ?= $(wildcard notebooks/0[1-5]-*.ipynb)
+FLOORS_TOOLS     := pytest pytest-xdist hypothesis nbval nbclient ipykernel
+test-floors: $(UV)
+	rm -rf $(FLOORS_VENV) _build/floors
+	mkdir -p _build/floors
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	{ grep -E '^($(subst $(space),|,$(FLOORS_TOOLS)))==' requirements.txt; \
+	  grep -iE '^(pyyaml|pybtex)==' requirements.lock | sed 's/ .*//'; } > _build/floors/tools.txt
+	$(UV) pip compile pyproject.toml _build/floors/tools.txt --extra notebooks --extra neural --extra dask \
+		--resolution lowest-direct --python $(FLOORS_VENV)/bin/python --no-emit-package modelcollapse \
+		--quiet -o _build/floors/requirements.txt
+	$(UV) pip install --quiet --python $(FLOORS_VENV)/bin/python -r _build/floors/requirements.txt
+	$(UV) pip install --quiet --python $(FLOORS_VENV)/bin/python --no-deps -e .
+	@grep -iE '^(numpy|scipy|sympy|matplotlib|seaborn|joblib|pandas|myst-nb|ipython|jax|jaxlib|equinox|optax|dask|distributed)==' \
+		_build/floors/requirements.txt | tr '\n' ' ' | sed 's/^/test-floors: /; s/ $$/\n/'
+	$(FLOORS_VENV)/bin/python -m pytest -n $(if $(filter 1,$(JOBS)),0,$(JOBS)) tests
+	$(FLOORS_VENV)/bin/python tools/execute_notebooks.py --out _build/floors $(FLOORS_NOTEBOOKS)
+
+# The other end: every name of requirements.txt at the newest release it allows now (the pins
+# dropped; jupyter-book kept below 2, which ignores _config.yml), in a separate environment, then
+# `make test` in it. The weekly workflow (.github/workflows/newest.yml) runs it; the resolution it
+# used is _build/newest/requirements.txt, and the pins that moved are printed first.
+NEWEST_VENV ?= .venv-newest
+test-newest: $(UV)
+	rm -rf $(NEWEST_VENV) _build/newest
+	mkdir -p _build/newest
+	$(PYTHON) -m venv $(NEWEST_VENV)
+	sed -E 's/^jupyter-book==.*/jupyter-book>=1.0.4,<2/; s/^([A-Za-z0-9._-]+(\[[^]]*\])?)==[^[:space:];]*/\1/' \
+		requirements.txt > _build/newest/requirements.in
+	$(UV) pip compile _build/newest/requirements.in --python $(NEWEST_VENV)/bin/python \
+		--no-emit-package modelcollapse --quiet -o _build/newest/requirements.txt
+	$(UV) pip install --quiet --python $(NEWEST_VENV)/bin/python -r _build/newest/requirements.txt
+	$(UV) pip install --quiet --python $(NEWEST_VENV)/bin/python --no-deps -e .
+	@grep -E '^[A-Za-z0-9._-]+==' requirements.txt | while IFS='=' read -r name _ pinned; do \
+		now=$$(grep -iE "^$$name==" _build/newest/requirements.txt | sed 's/^[^=]*==//; s/[[:space:]].*//'); \
+		[ "$$now" = "$$pinned" ] || echo "test-newest: $$name $$pinned (requirements.txt) -> $$now"; done
+	@touch $(NEWEST_VENV)/.installed-requirements
+	$(MAKE) test VENV=$(NEWEST_VENV)
 
 # Renders the committed notebook outputs, which `make test` verifies against a fresh execution;
 # nothing is executed here (execute_notebooks: off). Starts from a clean HTML tree, keeping the
@@ -119,6 +173,25 @@ pdf: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
 check-pdf: $(SITE_STAMP)
 	@test -f $(PDF) || $(MAKE) pdf
 	$(BIN)/python tools/check_pdf.py $(PDF) --pages _build/site-check --self-test
+
+# The release bundle (tools/bundle.py): _build/bundle/modelcollapse-book-<version>.zip, with the
+# site reading its mathematics from a bundled MathJax (the release check-site uses), the PDF, the
+# notebooks, `git archive` of HEAD (so the tree must be committed), CITATION.cff, both licences,
+# a README and SHA256SUMS. Reuses _build/html and the PDF if they exist (`make book pdf bundle`
+# builds them fresh). check-bundle unzips it into an empty directory and reads every page in
+# Chromium with every request that would leave the bundle blocked and reported, and verifies
+# the manifest (tools/check_bundle.py).
+BOOK_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+BUNDLE       := _build/bundle/modelcollapse-book-$(BOOK_VERSION).zip
+bundle: $(SITE_STAMP) $(MATHJAX)/es5/tex-mml-chtml.js
+	@test -f _build/html/index.html || $(MAKE) book
+	@test -f $(PDF) || $(MAKE) pdf
+	$(BIN)/python tools/bundle.py --html _build/html --pdf $(PDF) --mathjax $(MATHJAX) --out _build/bundle $(BUNDLE_FLAGS)
+
+check-bundle: $(SITE_STAMP)
+	@test -f $(BUNDLE) || $(MAKE) bundle
+	$(BIN)/python tools/check_bundle.py $(BUNDLE) --into _build/bundle-check/unzipped \
+		--screenshots _build/bundle-check/screenshots --self-test $(BROWSER_OPTION)
 
 # A release: one version and date in CITATION.cff, pyproject.toml, _config.yml and references.bib,
 # the PDF built and checked, a commit tagged vVERSION (tools/release.py; book/citing.md).

@@ -518,11 +518,13 @@ def check_links(root: Path, origin: str, links: dict[str, set[str]], ids: dict[P
 
 
 def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str | None, config: dict,
-          reader_page: str | None = None) -> list[str]:
+          reader_page: str | None = None, self_contained: bool = False, as_reader: bool = True) -> list[str]:
     """Open every page of the site in ``html``, then use it as a reader does from ``reader_page``
     (default: where index.html leads), then check its internal links; return the problems found
     (empty: none). ``config`` is the book's _config.yml, which says where the launch buttons must
-    lead."""
+    lead. ``self_contained`` (the release bundle, tools/check_bundle.py): every request that
+    would leave the site is a problem, not only blocked. ``as_reader=False`` leaves out the use
+    as a reader (the bundle's pages are check-site's, with another MathJax address)."""
     root = html.resolve()
     pages, problems, reader_page, notebooks = collect_pages(root, reader_page)
     shutil.rmtree(screenshots, ignore_errors=True)
@@ -555,7 +557,7 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
         reader_started = time.perf_counter()
         notebook = next(iter(notebooks), None)
         expected_launch = launch_urls(config, notebooks[notebook]) if notebook else {}
-        for width in (PHONE, TABLET, DESKTOP):
+        for width in (PHONE, TABLET, DESKTOP) if as_reader else ():
             problems += use_as_reader(browser, route, origin, root, reader_page, notebook and notebook.as_posix(),
                                       expected_launch, width, screenshots)
         reader_time = time.perf_counter() - reader_started
@@ -572,7 +574,9 @@ def check(html: Path, screenshots: Path, mathjax: Path | None, browser_path: str
         print(f"  {rel}")
     if known:
         print(f"check-site: ignored {known} known upstream errors: " + "; ".join(sorted(KNOWN_UPSTREAM)))
-    if blocked:
+    if self_contained:
+        problems += [f"a request left the site (blocked): {url}" for url in sorted(blocked)]
+    elif blocked:
         print(f"check-site: blocked {len(blocked)} requests off this machine (not needed to render), e.g. "
               + ", ".join(sorted(blocked)[:3]))
     return problems

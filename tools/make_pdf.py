@@ -108,7 +108,9 @@ def main(argv=None) -> int:
         browser = pw.chromium.launch(executable_path=find_browser(args.browser), args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route("**/*", offline_route(origin, args.mathjax))
-        page.goto(origin + "book.html", wait_until="load")
+        # The whole book is one page of every figure: on 2 busy cores its load took over
+        # Playwright's default 30 s, so it gets longer (a hung page still fails).
+        page.goto(origin + "book.html", wait_until="load", timeout=180_000)
         if not wait_for_mathjax(page):
             sys.exit("make pdf: MathJax did not load")
         page.evaluate(TITLE_PAGE, [cff["title"], cff["version"], str(cff["date-released"])])

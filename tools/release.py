@@ -1,11 +1,12 @@
 """Release the book (``make release VERSION=x.y.z``): one version and date everywhere, a checked
-PDF, a tagged commit.
+PDF, a tagged commit, a checked release bundle.
 
     python tools/release.py 0.2.0 [--date 2027-01-15] [--no-git]
 
 Sets the version and today's date (or ``--date``) in CITATION.cff, pyproject.toml, _config.yml
 (the footer) and the companion's BibTeX entry in references.bib; builds and checks the PDF
-(``make pdf check-pdf``); commits and tags ``vx.y.z``. Archiving is done by GitHub and Zenodo
+(``make pdf check-pdf``); commits and tags ``vx.y.z``; builds and checks the release bundle
+(``make book bundle check-bundle``: _build/bundle/modelcollapse-book-x.y.z.zip). Archiving is done by GitHub and Zenodo
 once the tag is pushed and a release made from it (book/citing.md): nothing here invents a DOI.
 """
 
@@ -64,7 +65,12 @@ def main(argv=None) -> int:
         subprocess.run(["git", "commit", "-m", f"Release {args.version}", "--", *files], cwd=ROOT, check=True)
         subprocess.run(["git", "tag", "-a", f"v{args.version}", "-m", f"Release {args.version}"],
                        cwd=ROOT, check=True)
-    print(f"release: {args.version} ({args.date}) in {', '.join(files)}; PDF checked"
+    # The bundle archives the committed tree (git archive of HEAD), so it is built after the
+    # commit; the book is rebuilt for the new version in its footer. With --no-git the tree holds
+    # the bumped files uncommitted, which the bundle's source archive then leaves out.
+    subprocess.run(["make", "book", "bundle", "check-bundle"]
+                   + (["BUNDLE_FLAGS=--allow-dirty"] if args.no_git else []), cwd=ROOT, check=True)
+    print(f"release: {args.version} ({args.date}) in {', '.join(files)}; PDF and bundle checked"
           + ("" if args.no_git else f"; tagged v{args.version} (push it with `git push --tags`)"))
     return 0
 
