@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import collision_probability, l1_distance, support_size
+from .model import _collision_probability as collision_probability
+from .model import _l1_distance as l1_distance
+from .model import _support_size as support_size
 from .schemes import SCHEMES
 from .validation import as_generator, instance_of, positive_int, probability_rows
 

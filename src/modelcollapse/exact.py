@@ -24,7 +24,7 @@ from scipy.sparse import csr_matrix
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from .validation import one_distribution, positive_int
+from .validation import MAX_ELEMENTS, bounded_int, nonnegative_int, one_distribution, positive_int
 
 # Multinomial weights held in memory at once when building transition rows (8 bytes each).
 _BLOCK = 2_000_000
@@ -40,8 +40,29 @@ class CollapseTime:
     states: int
 
 
+#: The most partitions :func:`partitions` lists (a tuple each, built in Python: about a second
+#: per million), and the most steps of :func:`partition_count`'s ``O(n·parts)`` loop.
+MAX_PARTITIONS = 10**6
+MAX_COUNT_STEPS = 10**8
+
+
+def _partition_args(n, parts) -> tuple[int, int]:
+    n, parts = nonnegative_int("n", n), positive_int("parts", parts)
+    steps = n * min(parts, n)
+    if steps > MAX_COUNT_STEPS:
+        raise ValueError(f"n and parts ask for {steps} steps of the counting recursion, more than "
+                         f"MAX_COUNT_STEPS = {MAX_COUNT_STEPS}; use a smaller n or fewer parts")
+    return n, parts
+
+
 def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
-    """Partitions of ``n`` into at most ``parts`` positive parts, as non-increasing tuples."""
+    """Partitions of ``n`` into at most ``parts`` positive parts, as non-increasing tuples;
+    refused when there are more than :data:`MAX_PARTITIONS` (:func:`partition_count` counts
+    them without listing)."""
+    count = partition_count(n, parts)
+    if count > MAX_PARTITIONS:
+        raise ValueError(f"n and parts give {count} partitions, more than MAX_PARTITIONS = "
+                         f"{MAX_PARTITIONS}; partition_count(n, parts) counts them without listing")
 
     def build(remaining, largest, slots):
         if remaining == 0:
@@ -58,7 +79,9 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
 
 def partition_count(n: int, parts: int) -> int:
     """How many partitions of ``n`` have at most ``parts`` parts, without listing them (the
-    recursion ``c(n, k) = c(n, k − 1) + c(n − k, k)``, in ``O(n·parts)``)."""
+    recursion ``c(n, k) = c(n, k − 1) + c(n − k, k)``, in ``O(n·parts)``, at most
+    :data:`MAX_COUNT_STEPS` steps)."""
+    n, parts = _partition_args(n, parts)
     count = [1] + [0] * n  # parts = 0: only the empty partition of 0
     for k in range(1, min(parts, n) + 1):
         for total in range(k, n + 1):
@@ -154,6 +177,11 @@ def _transition_matrix(n: int, states: list, index: dict, max_compositions: int)
     return rows
 
 
+#: The largest ``max_states`` :func:`expected_time_to_tokens_left` accepts: its solve holds a
+#: dense ``max_states²`` float64 matrix, within :data:`~modelcollapse.validation.MAX_BYTES`.
+MAX_STATES = int(MAX_ELEMENTS**0.5)
+
+
 def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
                                  max_compositions: int = 2_000_000) -> CollapseTime:
     """Exact mean and sd of the first generation ``m ≥ 1`` at which at most ``tokens_left``
@@ -169,6 +197,14 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     p = one_distribution("p", p)
     n = positive_int("n", n)
     tokens_left = positive_int("tokens_left", tokens_left)
+    # The guards are ceilings themselves, so they have ceilings: the solve holds a dense
+    # max_states² matrix, the enumeration max_compositions weights at a time.
+    max_states = bounded_int("max_states", max_states, MAX_STATES,
+                             "a dense max_states² float64 matrix within MAX_BYTES",
+                             "for the collapse time T (tokens_left=1), expected_collapse_time "
+                             "has no such limit")
+    max_compositions = bounded_int("max_compositions", max_compositions, MAX_ELEMENTS,
+                                   "float64 weights within MAX_BYTES", "use a smaller n or support")
     q = p[p > 0]
     if q.size <= tokens_left:
         return CollapseTime(1.0, 0.0, 0)  # generation 1 can only have fewer tokens

@@ -10,11 +10,21 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.stats import binom
 
-from .validation import one_distribution, positive_int, probability_rows, real_in
+from .validation import (
+    MAX_ELEMENTS,
+    bounded_int,
+    flag,
+    memory,
+    one_distribution,
+    positive_int,
+    probability_rows,
+    real_array,
+    real_in,
+)
 
 
 def _collision(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = real_array(name, value)  # a string or a complex number is refused, not cast
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0) or np.any(arr > 1):
         raise ValueError(f"{name} must be a collision probability in (0, 1], got {value!r}")
     return arr
@@ -34,6 +44,21 @@ def _support(value) -> int:
     return support
 
 
+# S0 may sit this close below 1/support (the uniform law) and still be read as uniform (as in
+# distributions.with_support_and_S0).
+_UNIFORM_SLACK = 1e-12
+
+
+def _S0_on(S0, support):
+    """``S0`` checked against ``support``: a law on ``support`` tokens has ``S_0 >= 1/support``
+    (the uniform law's); below it the bounds of eqs. (7)–(8) go out of range (an upper bound
+    of −0.443 at ``S0 = 0.01, support = 2``)."""
+    if np.any(S0 < 1 / support - _UNIFORM_SLACK):
+        raise ValueError(f"S0 must be at least 1/support = {1 / support:.6g} (a law on {support} "
+                         f"tokens has at least the uniform law's collision probability), got {S0!r}")
+    return S0
+
+
 def S_fully_synthetic(m, n, S0) -> np.ndarray:
     """``S_m = 1 − (1 − 1/n)^m (1 − S_0)``, the paper's eq. (6)."""
     m, n, S0 = _generations(m), positive_int("n", n), _collision("S0", S0)
@@ -49,6 +74,7 @@ def collapse_probability_bounds(m, n, S0, support):
     ``p^(0)`` (``p = (0.99, 0.01)``, ``n = 10`` would give a lower bound of 0.802 for ``ρ_0 = 0``).
     """
     m, n, S0, support = _generations(m), positive_int("n", n), _collision("S0", S0), _support(support)
+    S0 = _S0_on(S0, support)
     if np.any(m < 1):
         raise ValueError(f"m must be >= 1 (eq. (7) bounds models fitted on n samples), got {m!r}")
     decay = (1 - S0) * (1 - 1 / n) ** m
@@ -58,6 +84,7 @@ def collapse_probability_bounds(m, n, S0, support):
 def collapse_time_bounds(n, S0, support):
     """The paper's eq. (8): ``(lower, upper)`` bounds on the mean collapse time ``E[T]``."""
     n, S0, support = positive_int("n", n), _collision("S0", S0), _support(support)
+    S0 = _S0_on(S0, support)
     return 1 + (1 - S0) / (1 - 1 / support) * (n - 1), 1 + (1 - S0) * n * (n - 1)
 
 
@@ -132,8 +159,10 @@ def S_partially_synthetic(m, N, n, S0, as_printed: bool = False) -> np.ndarray:
 
     The verified form of the paper's eq. (9) (``derivations.partially_synthetic``): the term
     ``(α/N)β^{m−1}`` in the second bracket enters with a plus sign. ``as_printed=True`` gives
-    the v1 text's minus sign, for the erratum's comparison only.
+    the v1 text's minus sign, for the erratum's comparison only (a bool: the string ``'False'``
+    would be truthy).
     """
+    as_printed = flag("as_printed", as_printed)
     m = _generations(m)
     if np.any(m < 1):
         raise ValueError(f"m must be >= 1 (S_1 is the first model fitted on real data), got {m!r}")
@@ -160,8 +189,8 @@ def _sample_sizes(**sizes) -> list[np.ndarray]:
     arrays = []
     for name, value in sizes.items():
         try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
+            arr = real_array(name, value)
+        except ValueError:
             arr = np.array(np.nan)
         if not np.all(np.isfinite(arr)) or np.any(arr < 1):
             raise ValueError(f"{name} must be a sample size >= 1 (an array of them), got {value!r}")
@@ -208,8 +237,14 @@ def drift_limit_abs_per_token(N, n, p1) -> np.ndarray:
     the token ``(1 − α)a + α k/n`` and the next count is ``Binomial(n, (1 − α)a + α k/n)``. The
     drift is ``α(k/n − a)``, so its long-run mean absolute value is ``α Σ_k π_k |k/n − a|`` with
     ``π`` the chain's stationary law (unique for ``0 < a < 1``; at ``a = 0`` or ``1`` the token
-    never moves). One linear solve of size ``n + 1`` per distinct value of ``p1``."""
-    N, n = positive_int("N", N), positive_int("n", n)
+    never moves). One linear solve of size ``n + 1`` per distinct value of ``p1``, so ``n`` is at
+    most :data:`~modelcollapse.exact.MAX_SAMPLES_EXACT`."""
+    from .exact import MAX_SAMPLES_EXACT
+
+    N = positive_int("N", N)
+    n = bounded_int("n", n, MAX_SAMPLES_EXACT, "a dense (n + 1)² matrix a solve, as "
+                    "exact.MAX_SAMPLES_EXACT", "drift_limit_l1_gaussian(N, n, p1) is the Gaussian "
+                    "reading for large n")
     p1 = probability_rows("p1", p1)
     alpha = n / (N + n)
     values, where = np.unique(p1, return_inverse=True)
@@ -298,6 +333,11 @@ def phi(x) -> float:
     return float(np.log((1 - x) / x) / (1 - 2 * x))
 
 
+#: The most bit operations :func:`max_split_product` spends (its reachable sums are one Python
+#: integer of ``total`` bits, shifted once per token): a few seconds.
+MAX_SUBSET_SUM_BITS = 2**36
+
+
 def max_split_product(counts) -> float:
     """``max_A p(A)(1 − p(A))`` for the empirical law of ``counts``: the subset sum of the counts
     closest to half their total (a partition problem, solved exactly by tracking every reachable
@@ -305,14 +345,18 @@ def max_split_product(counts) -> float:
     counts = np.asarray(counts)
     if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
         raise ValueError(f"counts must be a 1-D array of non-negative integers, got {counts!r}")
-    total = int(counts.sum())
+    total = int(counts.sum(dtype=object)) if counts.size else 0  # Python ints: no int64 wrap
     if total < 1:
         raise ValueError("counts must have a positive total")
+    work = total * int(np.count_nonzero(counts))
+    if work > MAX_SUBSET_SUM_BITS:
+        raise ValueError(f"counts ask for {work} bit operations (total × tokens), more than "
+                         f"MAX_SUBSET_SUM_BITS = {MAX_SUBSET_SUM_BITS}; use fewer or smaller counts")
     reachable = 1  # bit k set: some subset of the counts sums to k
     for c in counts[counts > 0].tolist():
         reachable |= reachable << c
     half = total // 2
-    best = max(k for k in range(half + 1) if reachable >> k & 1)
+    best = (reachable & ((1 << (half + 1)) - 1)).bit_length() - 1  # the highest sum <= half
     return best * (total - best) / total**2
 
 
@@ -328,6 +372,7 @@ def majority_token(N, p) -> tuple[float, float]:
     ``(probability, loss)``."""
     N = positive_int("N", N)
     p = one_distribution("p", p)
+    memory("N and p", 8.0 * (N // 2 + 1) * p.size, "use a smaller N")
     majority = np.arange(N // 2 + 1, N + 1)  # c > N/2
     laws = binom.pmf(majority[None, :], N, p[:, None])
     return float(laws.sum()), float((laws * (majority / N - 0.5) ** 2).sum())
@@ -381,6 +426,9 @@ def S_accumulate(m, n, S0) -> np.ndarray:
     """``S_m`` when every generation's ``n`` samples accumulate (``Accumulate(n)``):
     ``1 − S_m = (1 − S_0) Π_{k=1}^m (1 − 1/(n k²))`` (``derivations.reuse.accumulate_step``)."""
     m, n, S0 = _generations(m), positive_int("n", n), _collision("S0", S0)
+    bounded_int("m", int(np.max(m)) if m.size else 0, MAX_ELEMENTS,
+                "the running product is tabulated to the largest m", "S_accumulate_limit(n, S0) "
+                "is the limit", minimum=0)
     ks = np.arange(1, int(np.max(m)) + 1)
     products = np.concatenate([[1.0], np.cumprod(1 - 1 / (n * ks.astype(float) ** 2))])
     return 1 - (1 - S0) * products[m]
