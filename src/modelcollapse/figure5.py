@@ -29,12 +29,35 @@ from .data import decode, encode
 from .model import l1_distance
 from .validation import (
     as_generator,
+    finite_array,
     instance_of,
+    memory,
     nonnegative_int,
     positive_int,
     real_in,
     seed_sequence,
+    smoothing,
 )
+from .validation import ids as checked_ids
+
+#: Any id a text may hold, when the vocabulary is not known: ids are non-negative int64.
+_ANY_ID = np.iinfo(np.int64).max
+
+
+def _text_ids(name, ids, s=_ANY_ID, longer_than=0):
+    """``ids`` checked as one text: a 1-D array of more than ``longer_than`` ids in ``[0, s)``."""
+    ids = checked_ids(name, ids, s)
+    if ids.ndim != 1 or len(ids) <= longer_than:
+        raise ValueError(f"{name} must be a 1-D array of more than {longer_than} ids, got shape {ids.shape}")
+    return ids
+
+
+def _vocabulary(vocabulary) -> int:
+    """The size of ``vocabulary``, a string of distinct characters (the ids index into it)."""
+    if not isinstance(vocabulary, str) or not vocabulary or len(set(vocabulary)) != len(vocabulary):
+        raise ValueError(f"vocabulary must be a non-empty string of distinct characters, got "
+                         f"{vocabulary!r:.80}")
+    return len(vocabulary)
 
 #: The paper's three mixes of Figure 5 by the name the figures show, each with the synthetic
 #: share of every generation's corpus from generation 2 on.
@@ -71,6 +94,7 @@ def split_text(text: str, train_share: float = TRAIN_SHARE) -> SplitText:
 def real_segment(train, corpus_size: int, seed) -> np.ndarray:
     """``train`` from a random offset on, leaving at least ``corpus_size`` characters: the real
     data of the counting chains, whose generation 1 sees its first ``corpus_size``."""
+    _text_ids("train", train)
     train, corpus_size = np.asarray(train), positive_int("corpus_size", corpus_size)
     if len(train) <= corpus_size:
         raise ValueError(f"train must hold more than corpus_size={corpus_size} characters, got {len(train)}")
@@ -80,6 +104,9 @@ def real_segment(train, corpus_size: int, seed) -> np.ndarray:
 def probe_contexts(train, ell: int, count: int, seed) -> np.ndarray:
     """``count`` contexts of ``ell`` characters at random positions of ``train`` (rows of ids), so
     that frequent contexts come up often: where the counting chains measure drift."""
+    ell = positive_int("ell", ell)
+    _text_ids("train", train, longer_than=ell)
+    memory("count and ell", 8.0 * positive_int("count", count) * ell, "draw fewer contexts")
     train = np.asarray(train)
     ell, count = positive_int("ell", ell), positive_int("count", count)
     positions = as_generator("seed", seed).integers(ell, len(train), size=count)
@@ -106,7 +133,12 @@ class Chain:
 
 
 def mean_entropy(p) -> float:
-    """Mean entropy in nats of the rows of ``p`` (``0 log 0 = 0``)."""
+    """Mean entropy in nats of the rows of ``p`` (``0 log 0 = 0``): rows of finite, non-negative
+    masses, at least one row of at least one token (NaN or negative entries gave an "entropy" of
+    −1.386)."""
+    p = finite_array("p", p, nonnegative=True)
+    if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] == 0:
+        raise ValueError(f"p must be a non-empty 2-D array (contexts × tokens), got shape {p.shape}")
     p = np.asarray(p)
     return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0)), axis=1).mean())
 
@@ -118,6 +150,8 @@ def _mean_l1(p, q) -> float:
 
 def _fractions(synthetic_fractions) -> list[float]:
     fractions = np.atleast_1d(np.asarray(synthetic_fractions, dtype=object)).tolist()
+    if not fractions:
+        raise ValueError("synthetic_fractions must hold at least one fraction, got none")
     return [real_in("synthetic_fractions", fraction, "[0, 1]") for fraction in fractions]
 
 
@@ -137,8 +171,13 @@ def counting_generations(real, vocabulary: str, ell: int, synthetic_fraction: fl
     ``synthetic_fraction · corpus_size`` characters written by generation ``m − 1`` plus the first
     ``(1 − synthetic_fraction) · corpus_size`` characters of the same real segment, reused every
     generation as in the paper's partially synthetic scheme (counted separately, then added).
-    ``seed``: an int, a SeedSequence or a numpy Generator."""
-    s = len(vocabulary)
+    ``seed``: an int, a SeedSequence or a numpy Generator. ``real`` holds ids into
+    ``vocabulary``; ``ell`` is at most :func:`~modelcollapse.charmodel.max_order` of its size."""
+    s = _vocabulary(vocabulary)
+    _text_ids("real", real, s)
+    from .charmodel import _order
+
+    _order(ell, s)
     synthetic_fraction = real_in("synthetic_fraction", synthetic_fraction, "[0, 1]")
     generations = positive_int("generations", generations)
     corpus_size = positive_int("corpus_size", corpus_size)
@@ -168,6 +207,20 @@ def counting_chains(real, vocabulary: str, ell: int, synthetic_fractions, genera
     (rows of ``ell`` ids), bits per character on ``held_out``. ``truth`` is ``p^(0)``'s models of
     orders ``0..ℓ`` (fitted on the whole training text), for its entropy at the probes. Fitting
     by counting is deterministic, so both noise floors are 0."""
+    s = _vocabulary(vocabulary)
+    from .charmodel import _models, _order
+
+    ell, _ = _order(ell, s)
+    kappa = smoothing("kappa", kappa)
+    _text_ids("real", real, s)
+    _text_ids("held_out", held_out, s, longer_than=ell)
+    probes_checked = checked_ids("probes", probes, s)
+    if probes_checked.ndim != 2 or probes_checked.shape[1] != ell or len(probes_checked) == 0:
+        raise ValueError(f"probes must be rows of ell={ell} ids, got shape {probes_checked.shape}")
+    truth = _models("truth", truth)
+    if truth[0].s != s or len(truth) != ell + 1:
+        raise ValueError(f"truth must be models of orders 0..ell={ell} over the vocabulary's {s} "
+                         f"characters (fit_orders), got {len(truth)} models over {truth[0].s}")
     fractions = _fractions(synthetic_fractions)
     children = seed_sequence("seed", seed).spawn(len(fractions))
     probes = np.asarray(probes)
@@ -266,6 +319,8 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     """
     jax, neural = _transformer()
     instance_of("config", config, neural.TransformerConfig)
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
     fractions = _fractions(synthetic_fractions)
     generations = positive_int("generations", generations)
     corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
