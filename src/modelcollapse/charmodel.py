@@ -195,8 +195,11 @@ def smoothed(models: list[CharModel], history, kappa: float = 1.0) -> np.ndarray
     kappa = smoothing("kappa", kappa)
     s, ell = models[0].s, len(models) - 1
     history = checked_ids("history", history, s)
-    if history.ndim > 2 or np.atleast_2d(history).shape[1] < ell:
-        raise ValueError(f"history must be rows of at least ell={ell} ids, got shape {history.shape}")
+    if history.ndim > 2 or np.atleast_2d(history).shape[1] < ell or history.size == 0 and ell:
+        raise ValueError(f"history must be one or more rows of at least ell={ell} ids, got shape "
+                         f"{history.shape}")
+    if np.atleast_2d(history).shape[0] == 0:
+        raise ValueError("history must hold at least one context, got none")
     memory("history and the vocabulary", 8.0 * np.atleast_2d(history).shape[0] * s,
            "ask for fewer contexts at a time")
     history = np.atleast_2d(np.asarray(history, dtype=np.int64))

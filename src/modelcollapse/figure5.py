@@ -29,6 +29,7 @@ from .data import decode, encode
 from .model import l1_distance
 from .validation import (
     as_generator,
+    bounded_int,
     finite_array,
     instance_of,
     memory,
@@ -66,6 +67,9 @@ MIXES = {"100% synthetic": 1.0, "50/50": 0.5, "20/80 synthetic/real": 0.2}
 MIX_KEYS = {"100% synthetic": "full", "50/50": "half", "20/80 synthetic/real": "fifth"}
 #: The share of the text the models train on; the rest is held out (nanoGPT's split).
 TRAIN_SHARE = 0.9
+#: The most generations a chain runs (the paper's Figure 5 runs 10): each fits models and, but
+#: the last, writes a corpus, a second or more apiece.
+MAX_GENERATIONS = 1000
 #: How many characters of each generation's synthetic text a counting chain keeps to show.
 SAMPLE_CHARACTERS = 160
 
@@ -105,7 +109,8 @@ def probe_contexts(train, ell: int, count: int, seed) -> np.ndarray:
     """``count`` contexts of ``ell`` characters at random positions of ``train`` (rows of ids), so
     that frequent contexts come up often: where the counting chains measure drift."""
     ell = positive_int("ell", ell)
-    _text_ids("train", train, longer_than=ell)
+    if len(_text_ids("train", train)) <= ell:
+        raise ValueError(f"ell must be shorter than train ({len(train)} ids), got {ell}")
     memory("count and ell", 8.0 * positive_int("count", count) * ell, "draw fewer contexts")
     train = np.asarray(train)
     ell, count = positive_int("ell", ell), positive_int("count", count)
@@ -179,7 +184,8 @@ def counting_generations(real, vocabulary: str, ell: int, synthetic_fraction: fl
 
     _order(ell, s)
     synthetic_fraction = real_in("synthetic_fraction", synthetic_fraction, "[0, 1]")
-    generations = positive_int("generations", generations)
+    generations = bounded_int("generations", generations, MAX_GENERATIONS, "each fits and writes "
+                              "a corpus", "run a longer chain in parts")
     corpus_size = positive_int("corpus_size", corpus_size)
     real = np.asarray(real, dtype=np.int64)
     if len(real) < corpus_size:
@@ -285,6 +291,8 @@ def train_truth(text: str, config, seed: int = 0, vocabulary: str | None = None,
                          f"got {vocabulary!r}")
     validation_share = real_in("validation_share", validation_share, "(0, 1)")
     validation_windows = positive_int("validation_windows", validation_windows)
+    memory("validation_windows", 8.0 * validation_windows * (config.context + 1),
+           "score on fewer windows")
     ids, _ = encode(text, vocabulary)
     split = int(round((1 - validation_share) * len(ids)))
     window = config.context + 1
@@ -322,8 +330,11 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     fractions = _fractions(synthetic_fractions)
-    generations = positive_int("generations", generations)
+    generations = bounded_int("generations", generations, MAX_GENERATIONS, "each trains a "
+                              "transformer", "run a longer chain in parts")
     corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
+    memory("corpus_size", 8.0 * corpus_size, "train on a smaller corpus")
+    memory("contexts", 8.0 * contexts * (config.context + 1), "probe fewer contexts")
     seed = nonnegative_int("seed", seed)
     window = config.context + 1
     if corpus_size < window:

@@ -138,6 +138,7 @@ class Transformer(eqx.Module):
     def __init__(self, config: TransformerConfig, s: int, key):
         instance_of("config", config, TransformerConfig)
         s = positive_int("s", s)
+        memory("s", 4.0 * s * config.embedding, "use a smaller vocabulary")
         tokens_key, positions_key, *block_keys = jax.random.split(key, config.layers + 2)
         self.tokens = eqx.nn.Embedding(s, config.embedding, key=tokens_key)
         self.positions = eqx.nn.Embedding(config.context, config.embedding, key=positions_key)
@@ -177,6 +178,7 @@ def initialise(config: TransformerConfig, s: int, key) -> Transformer:
     """A new model over ``s >= 1`` characters with nanoGPT's initialisation."""
     instance_of("config", config, TransformerConfig)
     s = positive_int("s", s)
+    memory("s", 4.0 * s * config.embedding, "use a smaller vocabulary")
     model = Transformer(config, s, key)
     plain, scaled = _matrices(model)
     keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
@@ -331,6 +333,8 @@ def sample(model: Transformer, count: int, key, chunk: int = 512) -> np.ndarray:
     instance_of("model", model, Transformer)
     count, chunk = positive_int("count", count), positive_int("chunk", chunk)
     memory("count", 8.0 * count * (model.context + 1), "sample fewer streams a call")
+    memory("chunk", 8.0 * chunk * (model.context + 1) * model.tokens.weight.shape[1],
+           "use a smaller chunk")
     # Whole chunks, so that every call runs one compiled program whatever the count.
     parts = [_sample_streams(model, chunk, k) for k in jax.random.split(key, -(-count // chunk))]
     return np.asarray(jnp.concatenate(parts)[:count])
@@ -345,6 +349,8 @@ def next_character_distributions(model: Transformer, contexts) -> np.ndarray:
     """``p(· | context)`` for each row of ``contexts`` (ids, at most ``context`` long), in
     float64 for the distances taken from it."""
     instance_of("model", model, Transformer)
+    if np.ndim(contexts) == 2 and np.shape(contexts)[0] == 0:
+        raise ValueError("contexts must hold at least one row, got none")
     contexts = _ids("contexts", contexts, model.tokens.weight.shape[0], model.context)
     return np.asarray(_last_distribution(model, contexts), dtype=np.float64)
 

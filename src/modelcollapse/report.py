@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from .validation import positive_int, text
+from .validation import positive_int, real_array, text
 
 #: Significant digits a stored float keeps unless its caller says fewer. Last-bit differences
 #: between CPUs are around 1e-16 relative (1e-13 after an ill-conditioned solve); ten digits
@@ -109,11 +109,12 @@ def ratio_of_means(numerator, denominator) -> tuple[float, float]:
     denominator a nonzero mean."""
     samples = {}
     for name, values in (("numerator", numerator), ("denominator", denominator)):
-        values = np.asarray(values, dtype=float)
+        values = real_array(name, values)  # a string or a complex number is refused, not cast
         if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values)):
             raise ValueError(f"{name} must be a 1-D sample of at least two finite values, "
                              f"got shape {values.shape}")
-        samples[name] = (values.mean(), values.std(ddof=1) / np.sqrt(values.size))
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+            samples[name] = (values.mean(), values.std(ddof=1) / np.sqrt(values.size))
     (x, se_x), (y, se_y) = samples["numerator"], samples["denominator"]
     if y == 0:
         raise ValueError("denominator must have a nonzero mean")
