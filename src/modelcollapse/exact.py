@@ -41,8 +41,9 @@ class CollapseTime:
 
 
 #: The most partitions :func:`partitions` lists (a tuple each, built in Python: about a second
-#: per million), and the most steps of :func:`partition_count`'s ``O(n·parts)`` loop.
+#: per million).
 MAX_PARTITIONS = 10**6
+#: The most steps of :func:`partition_count`'s ``O(n·parts)`` loop (about a minute in Python).
 MAX_COUNT_STEPS = 10**8
 
 
