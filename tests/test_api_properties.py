@@ -463,10 +463,11 @@ def package_entries():
                                        {"labels": {"type": values(("a", "b"), "abc", None, (1, 2, 3))}}, run=False),
         # report
         "report.significant": Entry(lambda: dict(value=0.5, digits=4),
-                                    {"value": kinds("nan", "complex", own=values(1j, [1 / 3, 2j], {1: 2.0}, object())),
+                                    {"value": kinds("nan", "complex", own=values(1j, [1 / 3, 2j], {1: 2.0},
+                                                                                 __import__("fractions").Fraction(1, 3))),
                                      "digits": kinds(*SIZE, range=values(13))}),
         "report.glue": Entry(lambda: dict(name="x", value=0.5, digits=4),
-                             {"name": NAME, "value": kinds("nan", "complex", "inf", own=values(object(), {1: 1.0})),
+                             {"name": NAME, "value": kinds("nan", "complex", "inf", own=values({1: 1.0})),
                               "digits": kinds(*SIZE)}, run=False),
         "report.ratio_of_means": Entry(lambda: dict(numerator=[1.0, 2.0], denominator=[2.0, 3.0]),
                                        {"numerator": kinds(*ARRAY[:3], "complex", "empty",

@@ -33,12 +33,13 @@ def significant(value, digits: int = DIGITS):
 
     Every float is rounded wherever it sits: in a list, a tuple, an array, a dict's values, at any
     depth, beside strings or not. Integers, booleans and strings pass unchanged (numpy's as
-    Python's): they are exact. So do sympy expressions (shown exactly, with ``{glue:math}``).
+    Python's): they are exact. So do sympy expressions (shown exactly, with ``{glue:math}``) and
+    display objects (IPython's ``Math``).
     ``±inf`` passes too (an unbounded answer is an answer); NaN is refused, since it would print
     as "nan" in the prose. A float near the largest one rounds towards zero, so that rounding
-    never turns it into ``inf``. Anything else is refused, not stored as it is: complex numbers,
-    ``Decimal`` and ``Fraction`` (convert to ``float`` first), dicts with keys that are not
-    strings, other objects.
+    never turns it into ``inf``. A number that cannot be rounded is refused, not stored as it is:
+    complex numbers, ``Decimal`` and ``Fraction`` (convert to ``float`` first); so is a dict
+    whose keys are not strings.
     """
     if positive_int("digits", digits) > MAX_DIGITS:
         raise ValueError(f"digits must be an integer from 1 to {MAX_DIGITS}, got {digits!r}")
@@ -56,12 +57,16 @@ def _rounded(value, digits):
         return {key: _rounded(v, digits) for key, v in value.items()}
     if isinstance(value, (bool, np.bool_, int, np.integer)):
         return value.item() if isinstance(value, np.generic) else value  # numpy's repr is no literal
-    if isinstance(value, str) or type(value).__module__.split(".")[0] == "sympy":
-        return value  # exact
-    if not isinstance(value, (float, np.floating)):
-        raise ValueError(f"value must be a real number, a string, a sympy expression or a container "
-                         f"of them; a {type(value).__name__} cannot be rounded ({value!r:.60})"
+    if type(value).__module__.split(".")[0] == "sympy":
+        return value  # exact, shown with {glue:math}
+    if isinstance(value, numbers.Number) and not isinstance(value, (float, np.floating)):
+        # A number that is neither an int nor a float (complex, Decimal, Fraction) cannot be
+        # rounded to significant digits, and would be stored at whatever precision it has.
+        raise ValueError(f"value must be real numbers (int or float) where it holds numbers; a "
+                         f"{type(value).__name__} cannot be rounded ({value!r:.60})"
                          + ("; convert it to float first" if isinstance(value, (numbers.Real, decimal.Decimal)) else ""))
+    if not isinstance(value, (float, np.floating)):
+        return value  # strings, sympy expressions and display objects (Math, Markdown): exact
     value = float(value)
     if math.isnan(value):
         raise ValueError("value is NaN: a number to store must be a number")
