@@ -25,7 +25,7 @@ from .validation import (
     smoothing,
 )
 
-#: The largest code a context and its next character may take: they are coded as one base-``s``
+#: The largest code a context and its next character may take. They are coded as one base-``s``
 #: integer of ``ℓ + 1`` digits in int64, so ``s^(ℓ+1) − 1`` must not exceed it.
 MAX_CODE = np.iinfo(np.int64).max
 
@@ -138,7 +138,7 @@ def fit_orders(corpora, ell: int, s: int) -> list[CharModel]:
     return [fit(corpora, k, s) for k in range(ell + 1)]
 
 
-#: The longest text :func:`sample` writes in one call: its loop takes one Python step (a few
+#: The longest text :func:`sample` writes in one call. Its loop takes one Python step (a few
 #: microseconds) per character, so this is about a minute.
 MAX_SAMPLE_LENGTH = 2 * 10**7
 

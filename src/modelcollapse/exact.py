@@ -40,7 +40,7 @@ class CollapseTime:
     states: int
 
 
-#: The most partitions :func:`partitions` lists (a tuple each, built in Python: about a second
+#: The most partitions :func:`partitions` lists (a tuple each, built in Python, about a second
 #: per million).
 MAX_PARTITIONS = 10**6
 #: The most steps of :func:`partition_count`'s ``O(n·parts)`` loop (about a minute in Python).
@@ -178,7 +178,7 @@ def _transition_matrix(n: int, states: list, index: dict, max_compositions: int)
     return rows
 
 
-#: The largest ``max_states`` :func:`expected_time_to_tokens_left` accepts: its solve holds a
+#: The largest ``max_states`` :func:`expected_time_to_tokens_left` accepts. Its solve holds a
 #: dense ``max_states²`` float64 matrix, within :data:`~modelcollapse.validation.MAX_BYTES`.
 MAX_STATES = int(MAX_ELEMENTS**0.5)
 

@@ -67,7 +67,7 @@ MIXES = {"100% synthetic": 1.0, "50/50": 0.5, "20/80 synthetic/real": 0.2}
 MIX_KEYS = {"100% synthetic": "full", "50/50": "half", "20/80 synthetic/real": "fifth"}
 #: The share of the text the models train on; the rest is held out (nanoGPT's split).
 TRAIN_SHARE = 0.9
-#: The most generations a chain runs (the paper's Figure 5 runs 10): each fits models and, but
+#: The most generations a chain runs (the paper's Figure 5 runs 10). Each fits models and, but
 #: the last, writes a corpus, a second or more apiece.
 MAX_GENERATIONS = 1000
 #: How many characters of each generation's synthetic text a counting chain keeps to show.

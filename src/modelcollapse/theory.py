@@ -299,7 +299,7 @@ def log_G(n, s) -> float:
     return float(s * math.log(2) + math.log1p(-(2.0 ** (1 - s))))  # log(2^s − 2), s >= 2 here
 
 
-#: The largest ``log`` of a float: above it :func:`G` and :func:`deviation_bound` refuse and
+#: The largest ``log`` of a float. Above it :func:`G` and :func:`deviation_bound` refuse and
 #: point to their log-space forms.
 LOG_FLOAT_MAX = float(np.log(np.finfo(float).max))
 

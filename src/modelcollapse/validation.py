@@ -137,7 +137,7 @@ def text(name: str, value) -> str:
     return value
 
 
-#: The most memory one call may allocate for its arrays before it starts: beyond it the call is
+#: The most memory one call may allocate for its arrays before it starts. Beyond it the call is
 #: refused up front (naming the size to reduce) instead of ending in a MemoryError, or in
 #: swapping, part way through. Four GiB leaves room on a laptop and far exceeds anything the
 #: book asks for.
