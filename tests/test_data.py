@@ -102,3 +102,35 @@ def test_encode_decode_roundtrip():
     assert data.encode("ba", vocabulary="abc")[0].tolist() == [1, 0]
     with pytest.raises(ValueError, match="outside the vocabulary"):
         data.encode("xyz", vocabulary="xy")
+
+
+@pytest.mark.parametrize("failure", ["offline", "checksum"])
+def test_a_failed_download_leaves_no_file_in_the_cache(small_file, monkeypatch, failure):
+    path, _, digest = small_file
+    if failure == "checksum":
+        class Response:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def read(self):
+                return b"tampered"
+
+        monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Response())
+    with pytest.raises((FileNotFoundError, ValueError)):
+        data.tiny_shakespeare(sha256=digest, filename=path.name)
+    assert list(data.cache_dir().iterdir()) == []  # no 0-byte temporary file left behind
+
+
+def test_decode_refuses_ids_outside_the_vocabulary():
+    assert data.decode([0, 2, 1], "abc") == "acb"
+    for bad in ([-1], [3], [1.0]):
+        with pytest.raises(ValueError, match="^ids must"):
+            data.decode(bad, "abc")
+    for vocabulary in ("", "aba", None, 3):
+        with pytest.raises(ValueError, match="^vocabulary must"):
+            data.decode([0], vocabulary)
+    with pytest.raises(ValueError, match="^text must be a str"):
+        data.encode(b"abc")

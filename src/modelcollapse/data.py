@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .validation import ids as checked_ids
+from .validation import text as nonempty_text
+
 URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
 SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 FILENAME = "tinyshakespeare.txt"
@@ -37,17 +40,24 @@ def _verified(path: Path, sha256: str) -> str:
 
 
 def _download(url: str, target: Path, sha256: str) -> None:
+    """``url`` into ``target`` through a temporary file beside it, which is removed whatever
+    fails (the download, the write, the checksum): a failed attempt leaves nothing behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
-            tmp.write(response.read())
-    tmp_path = Path(tmp.name)
+        tmp_path = Path(tmp.name)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
+                tmp.write(response.read())
+        except BaseException:
+            tmp.close()
+            tmp_path.unlink(missing_ok=True)
+            raise
     try:
         _verified(tmp_path, sha256)
-    except ValueError:
-        tmp_path.unlink()
+        tmp_path.replace(target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
         raise
-    tmp_path.replace(target)
 
 
 def tiny_shakespeare(*, sha256: str = SHA256, filename: str = FILENAME, url: str = URL) -> str:
@@ -58,6 +68,8 @@ def tiny_shakespeare(*, sha256: str = SHA256, filename: str = FILENAME, url: str
     (``ValueError``) if it differs. Offline with no local copy, raises ``FileNotFoundError``
     saying where to put the file.
     """
+    sha256, filename = nonempty_text("sha256", sha256), nonempty_text("filename", filename)
+    url = nonempty_text("url", url)
     places = []
     if os.environ.get(ENV_VAR):
         places.append(Path(os.environ[ENV_VAR]) / filename)
@@ -78,9 +90,20 @@ def tiny_shakespeare(*, sha256: str = SHA256, filename: str = FILENAME, url: str
     return _verified(target, sha256)
 
 
+def _vocabulary(vocabulary) -> str:
+    if not isinstance(vocabulary, str) or not vocabulary or len(set(vocabulary)) != len(vocabulary):
+        raise ValueError(f"vocabulary must be a non-empty string of distinct characters, got "
+                         f"{vocabulary!r:.80}")
+    return vocabulary
+
+
 def encode(text: str, vocabulary: str | None = None) -> tuple[np.ndarray, str]:
     """Character ids of ``text`` over ``vocabulary`` (default: the sorted characters of
-    ``text``), and the vocabulary."""
+    ``text``), and the vocabulary (a string of distinct characters)."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    if vocabulary is not None:
+        vocabulary = _vocabulary(vocabulary)
     vocabulary = "".join(sorted(set(text))) if vocabulary is None else vocabulary
     lookup = {ch: i for i, ch in enumerate(vocabulary)}
     missing = set(text) - lookup.keys()
@@ -91,5 +114,7 @@ def encode(text: str, vocabulary: str | None = None) -> tuple[np.ndarray, str]:
 
 def decode(ids, vocabulary: str) -> str:
     """The text whose characters are ``vocabulary[i]`` for each id in ``ids`` (inverse of
-    :func:`encode`)."""
-    return "".join(vocabulary[i] for i in np.asarray(ids))
+    :func:`encode`); each id in ``[0, len(vocabulary))``: a negative one would index from the
+    end (``decode([-1], 'abc')`` gave 'c')."""
+    vocabulary = _vocabulary(vocabulary)
+    return "".join(vocabulary[i] for i in checked_ids("ids", ids, len(vocabulary)).ravel().tolist())

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import collision_probability, l1_distance, support_size
+from .model import _collision_probability as collision_probability
+from .model import _l1_distance as l1_distance
+from .model import _support_size as support_size
 from .schemes import SCHEMES
-from .validation import as_generator, instance_of, positive_int, probability_rows
+from .validation import as_generator, flag, instance_of, memory, positive_int, probability_rows
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
     generations = positive_int("generations", generations)
     runs = positive_int("runs", runs)
     rng = as_generator("seed", seed)
-    if support_only not in (None, True, False):
+    keep_models = flag("keep_models", keep_models)
+    _result_memory(p0, scheme, generations, runs, keep_models)
+    if support_only is not None and not isinstance(support_only, (bool, np.bool_)):
         raise ValueError(f"support_only must be None (automatic), True or False, got {support_only!r}")
     narrow_to_p0 = support_only is not False  # False forces full width throughout
     if support_only is None:
@@ -87,6 +91,23 @@ def simulate(p, scheme, generations: int, runs: int, seed, keep_models: bool = F
         narrow = _simulate(p0[..., kept], scheme, generations, runs, rng, keep_models, support_only)
         return _widen(narrow, kept, s)
     return _simulate(p0, scheme, generations, runs, rng, keep_models, support_only)
+
+
+def _result_memory(p0, scheme, generations, runs, keep_models) -> None:
+    """Refuse a simulation whose arrays would exceed ``MAX_BYTES``: the summaries (two float64
+    and one int32 a run, context and generation), ``lost_at`` and the current model (a token
+    each), every model if kept, and ``MostRecent``'s window of ``K`` models."""
+    contexts = int(np.prod(p0.shape[:-1]))
+    s = p0.shape[-1]
+    chains = float(runs) * contexts
+    nbytes = chains * ((generations + 1) * 20 + s * 28)
+    if keep_models:
+        nbytes += chains * (generations + 1) * s * 8
+    nbytes += chains * s * 8 * getattr(scheme, "K", 0)
+    names = "runs, generations, p" + (", keep_models" if keep_models else "")
+    memory(names + (" and the scheme's K" if hasattr(scheme, "K") else ""), nbytes,
+           "simulate fewer runs or generations a call (split the runs over calls seeded with "
+           "SeedSequence(seed).spawn), or keep_models=False")
 
 
 def _widen(result, kept, s):

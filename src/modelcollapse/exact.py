@@ -27,7 +27,15 @@ from scipy.sparse import csr_matrix
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from .validation import one_distribution, positive_int, probability_rows
+from .validation import (
+    MAX_ELEMENTS,
+    bounded_int,
+    memory,
+    nonnegative_int,
+    one_distribution,
+    positive_int,
+    probability_rows,
+)
 
 # Multinomial weights held in memory at once when building transition rows (8 bytes each).
 _BLOCK = 2_000_000
@@ -43,8 +51,30 @@ class CollapseTime:
     states: int
 
 
+#: The most partitions :func:`partitions` lists (a tuple each, built in Python, about a second
+#: per million).
+MAX_PARTITIONS = 10**6
+#: The most steps of :func:`partition_count`'s ``O(n·parts)`` loop (about a minute in Python).
+MAX_COUNT_STEPS = 10**8
+
+
+def _partition_args(n, parts) -> tuple[int, int]:
+    n, parts = nonnegative_int("n", n), positive_int("parts", parts)
+    steps = n * min(parts, n)
+    if steps > MAX_COUNT_STEPS:
+        raise ValueError(f"n and parts ask for {steps} steps of the counting recursion, more than "
+                         f"MAX_COUNT_STEPS = {MAX_COUNT_STEPS}; use a smaller n or fewer parts")
+    return n, parts
+
+
 def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
-    """Partitions of ``n`` into at most ``parts`` positive parts, as non-increasing tuples."""
+    """Partitions of ``n`` into at most ``parts`` positive parts, as non-increasing tuples;
+    refused when there are more than :data:`MAX_PARTITIONS` (:func:`partition_count` counts
+    them without listing)."""
+    count = partition_count(n, parts)
+    if count > MAX_PARTITIONS:
+        raise ValueError(f"n and parts give {count} partitions, more than MAX_PARTITIONS = "
+                         f"{MAX_PARTITIONS}; partition_count(n, parts) counts them without listing")
 
     def build(remaining, largest, slots):
         if remaining == 0:
@@ -61,7 +91,9 @@ def partitions(n: int, parts: int) -> list[tuple[int, ...]]:
 
 def partition_count(n: int, parts: int) -> int:
     """How many partitions of ``n`` have at most ``parts`` parts, without listing them (the
-    recursion ``c(n, k) = c(n, k − 1) + c(n − k, k)``, in ``O(n·parts)``)."""
+    recursion ``c(n, k) = c(n, k − 1) + c(n − k, k)``, in ``O(n·parts)``, at most
+    :data:`MAX_COUNT_STEPS` steps)."""
+    n, parts = _partition_args(n, parts)
     count = [1] + [0] * n  # parts = 0: only the empty partition of 0
     for k in range(1, min(parts, n) + 1):
         for total in range(k, n + 1):
@@ -157,6 +189,11 @@ def _transition_matrix(n: int, states: list, index: dict, max_compositions: int)
     return rows
 
 
+#: The largest ``max_states`` :func:`expected_time_to_tokens_left` accepts. Its solve holds a
+#: dense ``max_states²`` float64 matrix, within :data:`~modelcollapse.validation.MAX_BYTES`.
+MAX_STATES = int(MAX_ELEMENTS**0.5)
+
+
 def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
                                  max_compositions: int = 2_000_000) -> CollapseTime:
     """Exact mean and sd of the first generation ``m ≥ 1`` at which at most ``tokens_left``
@@ -172,6 +209,14 @@ def expected_time_to_tokens_left(p, n, tokens_left: int, max_states: int = 5000,
     p = one_distribution("p", p)
     n = positive_int("n", n)
     tokens_left = positive_int("tokens_left", tokens_left)
+    # The guards are ceilings themselves, so they have ceilings: the solve holds a dense
+    # max_states² matrix, the enumeration max_compositions weights at a time.
+    max_states = bounded_int("max_states", max_states, MAX_STATES,
+                             "a dense max_states² float64 matrix within MAX_BYTES",
+                             "for the collapse time T (tokens_left=1), expected_collapse_time "
+                             "has no such limit")
+    max_compositions = bounded_int("max_compositions", max_compositions, MAX_ELEMENTS,
+                                   "float64 weights within MAX_BYTES", "use a smaller n or support")
     q = p[p > 0]
     if q.size <= tokens_left:
         return CollapseTime(1.0, 0.0, 0)  # generation 1 can only have fewer tokens
@@ -254,6 +299,11 @@ def expected_collapse_time(p, n) -> CollapseTime:
     return CollapseTime(mean, float(np.sqrt(max(second_moment - mean**2, 0.0))), n - 1)
 
 
+#: The most multiply-adds :func:`collapse_probability` may spend (``m`` products of every token's
+#: law with the ``(n + 1)²`` matrix).
+MAX_COLLAPSE_STEPS = 10**11
+
+
 def collapse_probability(p, n, m) -> np.ndarray:
     """Exact ``ρ_m = P(T ≤ m)``, the probability that ``p^(m)`` is a Dirac mass under fully
     synthetic training with ``n`` samples a generation, for one distribution or one a row.
@@ -264,7 +314,13 @@ def collapse_probability(p, n, m) -> np.ndarray:
     ``Binomial(n, p_i)`` at generation 1 and stepping ``X → Binomial(n, X/n)``. One
     ``(n + 1)``-state transition matrix, ``m − 1`` products; ``m`` is an integer ``≥ 1``."""
     p = probability_rows("p", p)
-    n, m = positive_int("n", n), positive_int("m", m)
+    n = bounded_int("n", n, MAX_SAMPLES_EXACT, "a dense (n + 1)² transition matrix, as "
+                    "expected_collapse_time", "theory.diffusion_collapse_time(p, n) is the "
+                    "diffusion approximation for large n")
+    m = bounded_int("m", m, max(1, MAX_COLLAPSE_STEPS // (p.size * (n + 1) ** 2)),
+                    "m − 1 products of the tokens' laws with the (n + 1)² matrix, about a minute "
+                    "at MAX_COLLAPSE_STEPS multiply-adds", "use fewer generations or tokens")
+    memory("p and n", 8 * (p.size + n + 1) * (n + 1), "use a smaller n")
     counts = np.arange(n + 1)
     step = binom.pmf(counts[None, :], n, counts[:, None] / n)  # row X, column X'
     law = binom.pmf(counts, n, p[..., None])  # generation 1, token by token

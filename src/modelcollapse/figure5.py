@@ -29,12 +29,36 @@ from .data import decode, encode
 from .model import l1_distance
 from .validation import (
     as_generator,
+    bounded_int,
+    finite_array,
     instance_of,
+    memory,
     nonnegative_int,
     positive_int,
     real_in,
     seed_sequence,
+    smoothing,
 )
+from .validation import ids as checked_ids
+
+#: Any id a text may hold, when the vocabulary is not known: ids are non-negative int64.
+_ANY_ID = np.iinfo(np.int64).max
+
+
+def _text_ids(name, ids, s=_ANY_ID, longer_than=0):
+    """``ids`` checked as one text: a 1-D array of more than ``longer_than`` ids in ``[0, s)``."""
+    ids = checked_ids(name, ids, s)
+    if ids.ndim != 1 or len(ids) <= longer_than:
+        raise ValueError(f"{name} must be a 1-D array of more than {longer_than} ids, got shape {ids.shape}")
+    return ids
+
+
+def _vocabulary(vocabulary) -> int:
+    """The size of ``vocabulary``, a string of distinct characters (the ids index into it)."""
+    if not isinstance(vocabulary, str) or not vocabulary or len(set(vocabulary)) != len(vocabulary):
+        raise ValueError(f"vocabulary must be a non-empty string of distinct characters, got "
+                         f"{vocabulary!r:.80}")
+    return len(vocabulary)
 
 #: The paper's three mixes of Figure 5 by the name the figures show, each with the synthetic
 #: share of every generation's corpus from generation 2 on.
@@ -43,6 +67,9 @@ MIXES = {"100% synthetic": 1.0, "50/50": 0.5, "20/80 synthetic/real": 0.2}
 MIX_KEYS = {"100% synthetic": "full", "50/50": "half", "20/80 synthetic/real": "fifth"}
 #: The share of the text the models train on; the rest is held out (nanoGPT's split).
 TRAIN_SHARE = 0.9
+#: The most generations a chain runs (the paper's Figure 5 runs 10). Each fits models and, but
+#: the last, writes a corpus, a second or more apiece.
+MAX_GENERATIONS = 1000
 #: How many characters of each generation's synthetic text a counting chain keeps to show.
 SAMPLE_CHARACTERS = 160
 
@@ -71,6 +98,7 @@ def split_text(text: str, train_share: float = TRAIN_SHARE) -> SplitText:
 def real_segment(train, corpus_size: int, seed) -> np.ndarray:
     """``train`` from a random offset on, leaving at least ``corpus_size`` characters: the real
     data of the counting chains, whose generation 1 sees its first ``corpus_size``."""
+    _text_ids("train", train)
     train, corpus_size = np.asarray(train), positive_int("corpus_size", corpus_size)
     if len(train) <= corpus_size:
         raise ValueError(f"train must hold more than corpus_size={corpus_size} characters, got {len(train)}")
@@ -80,6 +108,10 @@ def real_segment(train, corpus_size: int, seed) -> np.ndarray:
 def probe_contexts(train, ell: int, count: int, seed) -> np.ndarray:
     """``count`` contexts of ``ell`` characters at random positions of ``train`` (rows of ids), so
     that frequent contexts come up often: where the counting chains measure drift."""
+    ell = positive_int("ell", ell)
+    if len(_text_ids("train", train)) <= ell:
+        raise ValueError(f"ell must be shorter than train ({len(train)} ids), got {ell}")
+    memory("count and ell", 8.0 * positive_int("count", count) * ell, "draw fewer contexts")
     train = np.asarray(train)
     ell, count = positive_int("ell", ell), positive_int("count", count)
     positions = as_generator("seed", seed).integers(ell, len(train), size=count)
@@ -106,7 +138,12 @@ class Chain:
 
 
 def mean_entropy(p) -> float:
-    """Mean entropy in nats of the rows of ``p`` (``0 log 0 = 0``)."""
+    """Mean entropy in nats of the rows of ``p`` (``0 log 0 = 0``): rows of finite, non-negative
+    masses, at least one row of at least one token (NaN or negative entries gave an "entropy" of
+    −1.386)."""
+    p = finite_array("p", p, nonnegative=True)
+    if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] == 0:
+        raise ValueError(f"p must be a non-empty 2-D array (contexts × tokens), got shape {p.shape}")
     p = np.asarray(p)
     return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0)), axis=1).mean())
 
@@ -118,6 +155,8 @@ def _mean_l1(p, q) -> float:
 
 def _fractions(synthetic_fractions) -> list[float]:
     fractions = np.atleast_1d(np.asarray(synthetic_fractions, dtype=object)).tolist()
+    if not fractions:
+        raise ValueError("synthetic_fractions must hold at least one fraction, got none")
     return [real_in("synthetic_fractions", fraction, "[0, 1]") for fraction in fractions]
 
 
@@ -137,10 +176,16 @@ def counting_generations(real, vocabulary: str, ell: int, synthetic_fraction: fl
     ``synthetic_fraction · corpus_size`` characters written by generation ``m − 1`` plus the first
     ``(1 − synthetic_fraction) · corpus_size`` characters of the same real segment, reused every
     generation as in the paper's partially synthetic scheme (counted separately, then added).
-    ``seed``: an int, a SeedSequence or a numpy Generator."""
-    s = len(vocabulary)
+    ``seed``: an int, a SeedSequence or a numpy Generator. ``real`` holds ids into
+    ``vocabulary``; ``ell`` is at most :func:`~modelcollapse.charmodel.max_order` of its size."""
+    s = _vocabulary(vocabulary)
+    _text_ids("real", real, s)
+    from .charmodel import _order
+
+    _order(ell, s)
     synthetic_fraction = real_in("synthetic_fraction", synthetic_fraction, "[0, 1]")
-    generations = positive_int("generations", generations)
+    generations = bounded_int("generations", generations, MAX_GENERATIONS, "each fits and writes "
+                              "a corpus", "run a longer chain in parts")
     corpus_size = positive_int("corpus_size", corpus_size)
     real = np.asarray(real, dtype=np.int64)
     if len(real) < corpus_size:
@@ -168,6 +213,20 @@ def counting_chains(real, vocabulary: str, ell: int, synthetic_fractions, genera
     (rows of ``ell`` ids), bits per character on ``held_out``. ``truth`` is ``p^(0)``'s models of
     orders ``0..ℓ`` (fitted on the whole training text), for its entropy at the probes. Fitting
     by counting is deterministic, so both noise floors are 0."""
+    s = _vocabulary(vocabulary)
+    from .charmodel import _models, _order
+
+    ell, _ = _order(ell, s)
+    kappa = smoothing("kappa", kappa)
+    _text_ids("real", real, s)
+    _text_ids("held_out", held_out, s, longer_than=ell)
+    probes_checked = checked_ids("probes", probes, s)
+    if probes_checked.ndim != 2 or probes_checked.shape[1] != ell or len(probes_checked) == 0:
+        raise ValueError(f"probes must be rows of ell={ell} ids, got shape {probes_checked.shape}")
+    truth = _models("truth", truth)
+    if truth[0].s != s or len(truth) != ell + 1:
+        raise ValueError(f"truth must be models of orders 0..ell={ell} over the vocabulary's {s} "
+                         f"characters (fit_orders), got {len(truth)} models over {truth[0].s}")
     fractions = _fractions(synthetic_fractions)
     children = seed_sequence("seed", seed).spawn(len(fractions))
     probes = np.asarray(probes)
@@ -232,6 +291,8 @@ def train_truth(text: str, config, seed: int = 0, vocabulary: str | None = None,
                          f"got {vocabulary!r}")
     validation_share = real_in("validation_share", validation_share, "(0, 1)")
     validation_windows = positive_int("validation_windows", validation_windows)
+    memory("validation_windows", 8.0 * validation_windows * (config.context + 1),
+           "score on fewer windows")
     ids, _ = encode(text, vocabulary)
     split = int(round((1 - validation_share) * len(ids)))
     window = config.context + 1
@@ -266,9 +327,14 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     """
     jax, neural = _transformer()
     instance_of("config", config, neural.TransformerConfig)
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
     fractions = _fractions(synthetic_fractions)
-    generations = positive_int("generations", generations)
+    generations = bounded_int("generations", generations, MAX_GENERATIONS, "each trains a "
+                              "transformer", "run a longer chain in parts")
     corpus_size, contexts = positive_int("corpus_size", corpus_size), positive_int("contexts", contexts)
+    memory("corpus_size", 8.0 * corpus_size, "train on a smaller corpus")
+    memory("contexts", 8.0 * contexts * (config.context + 1), "probe fewer contexts")
     seed = nonnegative_int("seed", seed)
     window = config.context + 1
     if corpus_size < window:

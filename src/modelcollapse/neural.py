@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .validation import positive_int, real_in
+from .validation import instance_of, memory, positive_int, real_in
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,9 @@ class Transformer(eqx.Module):
     context: int = eqx.field(static=True)
 
     def __init__(self, config: TransformerConfig, s: int, key):
+        instance_of("config", config, TransformerConfig)
+        s = positive_int("s", s)
+        memory("s", 4.0 * s * config.embedding, "use a smaller vocabulary")
         tokens_key, positions_key, *block_keys = jax.random.split(key, config.layers + 2)
         self.tokens = eqx.nn.Embedding(s, config.embedding, key=tokens_key)
         self.positions = eqx.nn.Embedding(config.context, config.embedding, key=positions_key)
@@ -172,7 +175,10 @@ class Transformer(eqx.Module):
 
 
 def initialise(config: TransformerConfig, s: int, key) -> Transformer:
-    """A new model over ``s`` characters with nanoGPT's initialisation."""
+    """A new model over ``s >= 1`` characters with nanoGPT's initialisation."""
+    instance_of("config", config, TransformerConfig)
+    s = positive_int("s", s)
+    memory("s", 4.0 * s * config.embedding, "use a smaller vocabulary")
     model = Transformer(config, s, key)
     plain, scaled = _matrices(model)
     keys = iter(jax.random.split(jax.random.fold_in(key, 1), len(plain) + len(scaled)))
@@ -219,6 +225,7 @@ def train(config: TransformerConfig, streams, s: int, key) -> Transformer:
     """A model over ``s`` characters trained from scratch on ``streams`` (an int array: rows of
     at least ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
     :func:`batches`)."""
+    instance_of("config", config, TransformerConfig)
     weights_key, batches_key = jax.random.split(key)
     return train_from_keys(config, streams, s, weights_key, batches_key)
 
@@ -227,6 +234,7 @@ def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, bat
     """:func:`train` with the initial weights and the batches drawn from separate keys, so that
     two trainings can differ in one of them only (the noise floors of
     :func:`modelcollapse.figure5.transformer_chains`)."""
+    instance_of("config", config, TransformerConfig)
     s = positive_int("s", s)
     streams = _ids("streams", streams, s)
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
@@ -249,7 +257,14 @@ def _windows(streams, key, config):
 
 def batches(config: TransformerConfig, streams, key):
     """Every batch that training on ``streams`` with batch key ``key`` sees, in order: the windows
-    (iterations, batch_size, context + 1) and the row each came from (iterations, batch_size)."""
+    (iterations, batch_size, context + 1) and the row each came from (iterations, batch_size).
+    ``streams`` are rows of at least ``context + 1`` ids (narrower ones gave windows read past
+    their ends)."""
+    instance_of("config", config, TransformerConfig)
+    checked = _ids("streams", streams, np.iinfo(np.int32).max)
+    if checked.ndim != 2 or checked.shape[0] == 0 or checked.shape[1] < config.context + 1:
+        raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
+                         f"{config.context + 1} characters, got shape {checked.shape}")
     streams = jnp.asarray(streams, dtype=jnp.int32)
     window_keys, _ = _step_keys(key, config.iterations)
     return jax.vmap(lambda k: _windows(streams, k, config))(window_keys)
@@ -315,7 +330,11 @@ def _ids(name, ids, s, longest=None):
 
 def sample(model: Transformer, count: int, key, chunk: int = 512) -> np.ndarray:
     """``count`` streams (rows of ``context + 1`` character ids) drawn from ``model``."""
+    instance_of("model", model, Transformer)
     count, chunk = positive_int("count", count), positive_int("chunk", chunk)
+    memory("count", 8.0 * count * (model.context + 1), "sample fewer streams a call")
+    memory("chunk", 8.0 * chunk * (model.context + 1) * model.tokens.weight.shape[1],
+           "use a smaller chunk")
     # Whole chunks, so that every call runs one compiled program whatever the count.
     parts = [_sample_streams(model, chunk, k) for k in jax.random.split(key, -(-count // chunk))]
     return np.asarray(jnp.concatenate(parts)[:count])
@@ -329,6 +348,9 @@ def _last_distribution(model, contexts):
 def next_character_distributions(model: Transformer, contexts) -> np.ndarray:
     """``p(· | context)`` for each row of ``contexts`` (ids, at most ``context`` long), in
     float64 for the distances taken from it."""
+    instance_of("model", model, Transformer)
+    if np.ndim(contexts) == 2 and np.shape(contexts)[0] == 0:
+        raise ValueError("contexts must hold at least one row, got none")
     contexts = _ids("contexts", contexts, model.tokens.weight.shape[0], model.context)
     return np.asarray(_last_distribution(model, contexts), dtype=np.float64)
 
@@ -340,6 +362,11 @@ def _mean_loss(model, windows):
 
 def validation_loss(model: Transformer, windows) -> float:
     """Mean cross-entropy in nats per character over every position of ``windows`` (rows of
-    ``context + 1`` ids), dropout off: nanoGPT's validation loss."""
+    ``context + 1`` ids), dropout off: nanoGPT's validation loss. A window needs at least two
+    ids (one to read, one to predict), and there must be at least one window: either gave NaN."""
+    instance_of("model", model, Transformer)
     windows = _ids("windows", windows, model.tokens.weight.shape[0], model.context + 1)
+    if windows.shape[0] == 0 or windows.shape[1] < 2:
+        raise ValueError(f"windows must be at least one row of 2 to {model.context + 1} ids, "
+                         f"got shape {windows.shape}")
     return float(_mean_loss(model, windows))

@@ -6,6 +6,8 @@ import matplotlib
 import numpy as np
 import seaborn as sns
 
+from .validation import bounded_int, probability_rows
+
 #: Figure sizes in inches, so that figures line up across chapters.
 WIDE = (9.0, 3.6)
 SQUARE = (4.8, 4.2)
@@ -33,13 +35,16 @@ def set_style() -> None:
 
 
 def colors(k: int) -> list:
-    """The first ``k`` colours of the book's palette."""
+    """The first ``k`` colours of the book's palette (it repeats after its ten)."""
+    k = bounded_int("k", k, 10**4, "colours of one figure", "reuse colours")
     return sns.color_palette(PALETTE, k)
 
 
 def simplex_coordinates(p):
     """Planar coordinates of points of the 3-token simplex: vertices at (0, 0), (1, 0) and
-    (1/2, √3/2) for tokens 1, 2, 3 (a ternary plot)."""
+    (1/2, √3/2) for tokens 1, 2, 3 (a ternary plot). ``p``: rows of probabilities (a NaN or a
+    negative entry is no point of the simplex)."""
+    probability_rows("p", p)
     p = np.asarray(p, dtype=float)
     if p.shape[-1] != 3:
         raise ValueError(f"p must have 3 tokens on its last axis for a ternary plot, got shape {p.shape}")
@@ -48,6 +53,11 @@ def simplex_coordinates(p):
 
 def simplex_axes(ax, labels=("token 1", "token 2", "token 3")) -> None:
     """Draw the triangle of the 3-token simplex on ``ax`` with its vertices labelled."""
+    if (not isinstance(labels, (list, tuple)) or len(labels) != 3
+            or not all(isinstance(label, str) for label in labels)):
+        raise ValueError(f"labels must be three strings, got {labels!r}")
+    if not hasattr(ax, "annotate"):
+        raise ValueError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     corners = np.array([[0, 0], [1, 0], [0.5, np.sqrt(3) / 2], [0, 0]])
     ax.plot(corners[:, 0], corners[:, 1], color="0.3", linewidth=1)
     for (x, y), label, align in zip(corners[:3], labels, ("right", "left", "center")):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import draw
+from .model import _draw as draw
 from .validation import positive_int, real_in, sample_size
 
 

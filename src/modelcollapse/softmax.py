@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 
 from .model import fit
-from .validation import positive_int, real_in
+from .validation import bounded_int, finite_array, memory, positive_int, real_in
 
 
 def _count_matrix(counts) -> np.ndarray:
@@ -34,11 +34,9 @@ def _count_matrix(counts) -> np.ndarray:
 
 
 def _logits(W, shape) -> np.ndarray:
-    arr = np.asarray(W, dtype=float)
+    arr = finite_array("W", W, min_size=0)  # real: a complex W is refused, not cast
     if arr.shape != shape:
         raise ValueError(f"W must have the shape of counts {shape}, got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("W must be finite (no NaN or inf)")
     return arr
 
 
@@ -149,6 +147,11 @@ def boundary_gap_constants(counts, lr=None) -> np.ndarray:
     return np.where(unseen > 0, constants, np.nan)
 
 
+#: The most count-matrix entries :func:`train_softmax` updates in one call (steps × contexts ×
+#: tokens): about a minute of numpy at a few nanoseconds an entry and a few passes a step.
+MAX_STEP_ENTRIES = 2**33
+
+
 @dataclass(frozen=True)
 class SoftmaxFit:
     """Result of :func:`train_softmax`; the history is recorded at the steps in ``steps``.
@@ -180,8 +183,13 @@ def train_softmax(counts, steps: int, lr: float | None = None, record_every: int
     """
     counts_arr = _count_matrix(counts)
     target = counts_arr / counts_arr.sum(-1, keepdims=True)
-    steps = positive_int("steps", steps)
+    # Each step touches every count a few times: the ceiling keeps a call under about a minute.
+    steps = bounded_int("steps", steps, MAX_STEP_ENTRIES // counts_arr.size,
+                        f"steps × counts.size at most MAX_STEP_ENTRIES = {MAX_STEP_ENTRIES}",
+                        "train fewer steps, or on fewer contexts")
     record_every = positive_int("record_every", record_every)
+    memory("steps and record_every", 8.0 * (steps // record_every + 2) * counts_arr.shape[0] * 2,
+           "record less often (a larger record_every)")
     lr = _checked_lr(lr, counts_arr)
 
     W = np.zeros(counts_arr.shape)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 from joblib import Parallel, delayed
 
-from .engine import SimulationResult, simulate
+from .engine import SimulationResult, _result_memory, simulate
 from .schemes import SCHEMES
-from .validation import instance_of, positive_int, probability_rows, seed_sequence
+from .validation import flag, instance_of, positive_int, probability_rows, seed_sequence
 
 
 def sweep(p, schemes, generations: int, runs: int, seed, n_jobs: int | None = None,
@@ -28,6 +29,13 @@ def sweep(p, schemes, generations: int, runs: int, seed, n_jobs: int | None = No
         instance_of(f"schemes[{k}]", scheme, SCHEMES)
     generations = positive_int("generations", generations)
     runs = positive_int("runs", runs)
+    keep_models = flag("keep_models", keep_models)
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral)
+                               or n_jobs == 0):
+        raise ValueError(f"n_jobs must be None or a nonzero int (joblib's: -1 for every core), "
+                         f"got {n_jobs!r}")
+    for scheme in schemes:  # each grid point's arrays; refused before any worker starts
+        _result_memory(p0, scheme, generations, runs, keep_models)
     # A Generator cannot be split reproducibly across workers: the seed itself is asked for.
     children = seed_sequence("seed", seed).spawn(len(schemes))
     return Parallel(n_jobs=n_jobs)(

@@ -3,15 +3,28 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.integrate import quad
+from scipy.optimize import brentq
 from scipy.stats import binom
 
-from .validation import one_distribution, positive_int, probability_rows, real_in
+from .validation import (
+    MAX_ELEMENTS,
+    bounded_int,
+    flag,
+    memory,
+    one_distribution,
+    positive_int,
+    probability_rows,
+    real_array,
+    real_in,
+)
 
 
 def _collision(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = real_array(name, value)  # a string or a complex number is refused, not cast
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0) or np.any(arr > 1):
         raise ValueError(f"{name} must be a collision probability in (0, 1], got {value!r}")
     return arr
@@ -31,6 +44,21 @@ def _support(value) -> int:
     return support
 
 
+# S0 may sit this close below 1/support (the uniform law) and still be read as uniform (as in
+# distributions.with_support_and_S0).
+_UNIFORM_SLACK = 1e-12
+
+
+def _S0_on(S0, support):
+    """``S0`` checked against ``support``: a law on ``support`` tokens has ``S_0 >= 1/support``
+    (the uniform law's); below it the bounds of eqs. (7)–(8) go out of range (an upper bound
+    of −0.443 at ``S0 = 0.01, support = 2``)."""
+    if np.any(S0 < 1 / support - _UNIFORM_SLACK):
+        raise ValueError(f"S0 must be at least 1/support = {1 / support:.6g} (a law on {support} "
+                         f"tokens has at least the uniform law's collision probability), got {S0!r}")
+    return S0
+
+
 def S_fully_synthetic(m, n, S0) -> np.ndarray:
     """``S_m = 1 − (1 − 1/n)^m (1 − S_0)``, the paper's eq. (6)."""
     m, n, S0 = _generations(m), positive_int("n", n), _collision("S0", S0)
@@ -46,6 +74,7 @@ def collapse_probability_bounds(m, n, S0, support):
     ``p^(0)`` (``p = (0.99, 0.01)``, ``n = 10`` would give a lower bound of 0.802 for ``ρ_0 = 0``).
     """
     m, n, S0, support = _generations(m), positive_int("n", n), _collision("S0", S0), _support(support)
+    S0 = _S0_on(S0, support)
     if np.any(m < 1):
         raise ValueError(f"m must be >= 1 (eq. (7) bounds models fitted on n samples), got {m!r}")
     decay = (1 - S0) * (1 - 1 / n) ** m
@@ -55,6 +84,7 @@ def collapse_probability_bounds(m, n, S0, support):
 def collapse_time_bounds(n, S0, support):
     """The paper's eq. (8): ``(lower, upper)`` bounds on the mean collapse time ``E[T]``."""
     n, S0, support = positive_int("n", n), _collision("S0", S0), _support(support)
+    S0 = _S0_on(S0, support)
     return 1 + (1 - S0) / (1 - 1 / support) * (n - 1), 1 + (1 - S0) * n * (n - 1)
 
 
@@ -81,16 +111,41 @@ def diffusion_first_loss_time(p, n) -> float:
     with probability ``exp(−2n p_i / t)``, so ``E[τ] ≈ ∫_0^∞ Π_i (1 − exp(−2n p_i/t)) dt``.
     Accurate when every ``p_i`` is small (many tokens); for two tokens use
     :func:`diffusion_collapse_time`, which is then exact in the diffusion limit.
-    """
+
+    The integral is taken in ``x = log(t/t½)``, ``t½`` the time by which the first loss has
+    happened with probability 1/2 (found by bisection between two bounds that bracket it): the
+    integrand then has its mass within a few units of ``x = 0`` whatever the number of tokens.
+    Integrated in ``t`` directly, the quadrature missed that mass once ``t½`` was small compared
+    with its default scale of 1 (300 uniform tokens at ``n = 100``: 6.9e-07 where the integral is
+    0.110). The survival product is summed in log space (``log1p``/``expm1``), so no factor
+    underflows. Raises ``ArithmeticError`` if the quadrature reports an error above 1e-8 of
+    the value (it has not for any support up to 10⁵ tokens; ``tests/test_api_properties.py``
+    compares it with a fixed-grid integration from 2 to 2,000 tokens)."""
     q, n = _law(p), positive_int("n", n)
     if q.size < 2:
         raise ValueError("p must have at least two tokens with positive probability")
 
-    def survival(u):  # time t = n·u; the integrand is a product of survival probabilities
-        return float(np.exp(np.sum(np.log(-np.expm1(-2 * q / u))))) if u > 0 else 0.0
+    def log_survival(u):  # time t = n·u; log Π_i P(token i still present at u)
+        return float(np.sum(np.log(-np.expm1(-2 * q / u))))
 
-    value, _ = quad(survival, 0, np.inf, limit=200)
-    return float(n * value)
+    # Bracket u½: by the union bound the survival is >= 1 − Σ e^{−2q_i/u} >= 1/2 at `low`, and it
+    # is <= 1 − e^{−2 q_min/u} <= 1/2 at `high`.
+    q_min = float(q.min())
+    low, high = 2 * q_min / np.log(2 * q.size), 2 * q_min / np.log(2)
+    half = float(np.exp(brentq(lambda x: log_survival(np.exp(x)) + np.log(2),
+                               np.log(low), np.log(high), xtol=1e-12)))
+
+    def integrand(x):  # u = u½·e^x, du = u dx; exp(x + log S) cannot overflow (S <= 1)
+        with np.errstate(divide="ignore", over="ignore"):  # u = 0 or inf at the far ends: S = 1, 0
+            return float(np.exp(x + log_survival(half * np.exp(x))))
+
+    parts = [quad(integrand, a, b, limit=200, epsabs=0.0, epsrel=1e-11)
+             for a, b in ((-np.inf, 0.0), (0.0, np.inf))]
+    value, error = sum(part[0] for part in parts), sum(part[1] for part in parts)
+    if not error <= 1e-8 * value:
+        raise ArithmeticError(f"the first-loss integral did not converge (value {value:.6g}, "
+                              f"estimated error {error:.3g})")
+    return float(n * half * value)
 
 
 def _alpha_beta(N, n):
@@ -104,8 +159,10 @@ def S_partially_synthetic(m, N, n, S0, as_printed: bool = False) -> np.ndarray:
 
     The verified form of the paper's eq. (9) (``derivations.partially_synthetic``): the term
     ``(α/N)β^{m−1}`` in the second bracket enters with a plus sign. ``as_printed=True`` gives
-    the v1 text's minus sign, for the erratum's comparison only.
+    the v1 text's minus sign, for the erratum's comparison only (a bool: the string ``'False'``
+    would be truthy).
     """
+    as_printed = flag("as_printed", as_printed)
     m = _generations(m)
     if np.any(m < 1):
         raise ValueError(f"m must be >= 1 (S_1 is the first model fitted on real data), got {m!r}")
@@ -132,8 +189,8 @@ def _sample_sizes(**sizes) -> list[np.ndarray]:
     arrays = []
     for name, value in sizes.items():
         try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
+            arr = real_array(name, value)
+        except ValueError:
             arr = np.array(np.nan)
         if not np.all(np.isfinite(arr)) or np.any(arr < 1):
             raise ValueError(f"{name} must be a sample size >= 1 (an array of them), got {value!r}")
@@ -180,8 +237,14 @@ def drift_limit_abs_per_token(N, n, p1) -> np.ndarray:
     the token ``(1 − α)a + α k/n`` and the next count is ``Binomial(n, (1 − α)a + α k/n)``. The
     drift is ``α(k/n − a)``, so its long-run mean absolute value is ``α Σ_k π_k |k/n − a|`` with
     ``π`` the chain's stationary law (unique for ``0 < a < 1``; at ``a = 0`` or ``1`` the token
-    never moves). One linear solve of size ``n + 1`` per distinct value of ``p1``."""
-    N, n = positive_int("N", N), positive_int("n", n)
+    never moves). One linear solve of size ``n + 1`` per distinct value of ``p1``, so ``n`` is at
+    most :data:`~modelcollapse.exact.MAX_SAMPLES_EXACT`."""
+    from .exact import MAX_SAMPLES_EXACT
+
+    N = positive_int("N", N)
+    n = bounded_int("n", n, MAX_SAMPLES_EXACT, "a dense (n + 1)² matrix a solve, as "
+                    "exact.MAX_SAMPLES_EXACT", "drift_limit_l1_gaussian(N, n, p1) is the Gaussian "
+                    "reading for large n")
     p1 = probability_rows("p1", p1)
     alpha = n / (N + n)
     values, where = np.unique(p1, return_inverse=True)
@@ -224,14 +287,36 @@ C0 = np.e**3 / (2 * np.pi)
 C1 = 6 * np.e / np.pi**1.5
 
 
+def log_G(n, s) -> float:
+    """``log G_n(s)`` (:func:`G`), computed in log space, so finite for every ``n`` and ``s``:
+    ``G`` itself exceeds float's largest number (about ``e^709.8``) already at
+    ``n = 10⁴, s = 10⁵`` (``log G ≈ 5893``)."""
+    n, s = positive_int("n", n), positive_int("s", s)
+    if C0 * n / np.e + 2 <= s:
+        return float(math.log(C1) + math.log(s) + C0 * n / (2 * math.e))
+    if C0 * n / 4 + 2 <= s:
+        return float(math.log(C1) + math.log(s) + s / 2 * math.log(C0 * n / s))
+    return float(s * math.log(2) + math.log1p(-(2.0 ** (1 - s))))  # log(2^s − 2), s >= 2 here
+
+
+#: The largest ``log`` of a float. Above it :func:`G` and :func:`deviation_bound` refuse and
+#: point to their log-space forms.
+LOG_FLOAT_MAX = float(np.log(np.finfo(float).max))
+
+
 def G(n, s) -> float:
     """``G_n(s)`` of Lemma 1: the factor in ``P(||p̂ − p||_1 ≥ ε) ≤ e^{−nφ(π_p)ε²/4} G_n(s)``.
 
     Three regimes in ``s``; the pieces meet exactly at ``s = C_0 n/e`` (first and second) but
     the lemma switches at ``C_0 n/e + 2`` and ``C_0 n/4 + 2``, so ``G`` jumps there: it is a
-    bound valid in each regime, not one smooth function.
+    bound valid in each regime, not one smooth function. Where ``G_n(s)`` is too large for a
+    float (``log G > LOG_FLOAT_MAX``) it is refused rather than returned as ``inf``, which it is
+    not: :func:`log_G` gives its logarithm.
     """
-    n, s = positive_int("n", n), positive_int("s", s)
+    log_value = log_G(n, s)
+    if log_value > LOG_FLOAT_MAX:
+        raise ValueError(f"n and s give G_n(s) = e^{log_value:.6g}, above float's largest number "
+                         f"(e^{LOG_FLOAT_MAX:.6g}); log_G(n, s) gives its logarithm")
     if C0 * n / np.e + 2 <= s:
         return float(C1 * s * np.exp(C0 * n / (2 * np.e)))
     if C0 * n / 4 + 2 <= s:
@@ -248,6 +333,11 @@ def phi(x) -> float:
     return float(np.log((1 - x) / x) / (1 - 2 * x))
 
 
+#: The most bit operations :func:`max_split_product` spends (its reachable sums are one Python
+#: integer of ``total`` bits, shifted once per token): a few seconds.
+MAX_SUBSET_SUM_BITS = 2**36
+
+
 def max_split_product(counts) -> float:
     """``max_A p(A)(1 − p(A))`` for the empirical law of ``counts``: the subset sum of the counts
     closest to half their total (a partition problem, solved exactly by tracking every reachable
@@ -255,14 +345,18 @@ def max_split_product(counts) -> float:
     counts = np.asarray(counts)
     if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
         raise ValueError(f"counts must be a 1-D array of non-negative integers, got {counts!r}")
-    total = int(counts.sum())
+    total = int(counts.sum(dtype=object)) if counts.size else 0  # Python ints: no int64 wrap
     if total < 1:
         raise ValueError("counts must have a positive total")
+    work = total * int(np.count_nonzero(counts))
+    if work > MAX_SUBSET_SUM_BITS:
+        raise ValueError(f"counts ask for {work} bit operations (total × tokens), more than "
+                         f"MAX_SUBSET_SUM_BITS = {MAX_SUBSET_SUM_BITS}; use fewer or smaller counts")
     reachable = 1  # bit k set: some subset of the counts sums to k
     for c in counts[counts > 0].tolist():
         reachable |= reachable << c
     half = total // 2
-    best = max(k for k in range(half + 1) if reachable >> k & 1)
+    best = (reachable & ((1 << (half + 1)) - 1)).bit_length() - 1  # the highest sum <= half
     return best * (total - best) / total**2
 
 
@@ -278,6 +372,7 @@ def majority_token(N, p) -> tuple[float, float]:
     ``(probability, loss)``."""
     N = positive_int("N", N)
     p = one_distribution("p", p)
+    memory("N and p", 8.0 * (N // 2 + 1) * p.size, "use a smaller N")
     majority = np.arange(N // 2 + 1, N + 1)  # c > N/2
     laws = binom.pmf(majority[None, :], N, p[:, None])
     return float(laws.sum()), float((laws * (majority / N - 0.5) ** 2).sum())
@@ -291,13 +386,29 @@ def zeta(N, n, lam) -> float:
     return float(0.5 - (0.5 - 2 * lam) * (N / (N + n)) ** 2)
 
 
+def log_deviation_bound(N, n, s, zeta=None) -> float:
+    """``log`` of :func:`deviation_bound`, finite for every argument (through :func:`log_G`)."""
+    N = positive_int("N", N)
+    factor = 2.0 if zeta is None else phi(real_in("zeta", zeta, "(0, 1/2]"))
+    return float(0.5 * math.log(math.pi * positive_int("n", n) / factor) + log_G(n, s) - math.log(N))
+
+
 def deviation_bound(N, n, s, zeta=None) -> float:
     """Theorem 4: ``E||p^(m) − p^(1)||_1 < (1/N) √(πn/φ(ζ)) G_n(s)`` for every ``m ≥ 2``.
 
     ``zeta=None`` (or 1/2, so ``φ = 2``) is Theorem 3, ``(1/N) √(πn/2) G_n(s)``; a ``ζ`` from
-    :func:`zeta` gives the general form."""
-    N = positive_int("N", N)
-    factor = 2.0 if zeta is None else phi(real_in("zeta", zeta, "(0, 1/2]"))
+    :func:`zeta` gives the general form. The bound is returned as the theorem states it, also
+    above 2, where it says nothing (a 1-norm distance of two distributions is at most 2). Where
+    it is too large for a float it is refused rather than returned as ``inf`` (which it is not):
+    :func:`log_deviation_bound` gives its logarithm."""
+    log_value = log_deviation_bound(N, n, s, zeta)
+    if log_value > LOG_FLOAT_MAX:
+        raise ValueError(f"N, n and s give a bound of e^{log_value:.6g}, above float's largest "
+                         f"number (e^{LOG_FLOAT_MAX:.6g}); it is vacuous, since the 1-norm "
+                         f"distance is at most 2; log_deviation_bound gives its logarithm")
+    if log_G(n, s) > LOG_FLOAT_MAX:  # G_n(s) alone is too large for a float, the bound is not
+        return float(math.exp(log_value))
+    factor = 2.0 if zeta is None else phi(zeta)
     return float(np.sqrt(np.pi * n / factor) * G(n, s) / N)
 
 
@@ -315,6 +426,9 @@ def S_accumulate(m, n, S0) -> np.ndarray:
     """``S_m`` when every generation's ``n`` samples accumulate (``Accumulate(n)``):
     ``1 − S_m = (1 − S_0) Π_{k=1}^m (1 − 1/(n k²))`` (``derivations.reuse.accumulate_step``)."""
     m, n, S0 = _generations(m), positive_int("n", n), _collision("S0", S0)
+    bounded_int("m", int(np.max(m)) if m.size else 0, MAX_ELEMENTS,
+                "the running product is tabulated to the largest m", "S_accumulate_limit(n, S0) "
+                "is the limit", minimum=0)
     ks = np.arange(1, int(np.max(m)) + 1)
     products = np.concatenate([[1.0], np.cumprod(1 - 1 / (n * ks.astype(float) ** 2))])
     return 1 - (1 - S0) * products[m]

@@ -68,6 +68,101 @@ def instance_of(name: str, value, kinds):
     return value
 
 
+def real_array(name: str, value) -> np.ndarray:
+    """``value`` as a float array of real numbers. Complex numbers (whose imaginary part a cast
+    would drop with only a warning), strings, booleans, ``None`` and other objects are refused,
+    not converted; NaN and ``±inf`` are left to the caller's rule (see :func:`finite_array`)."""
+    try:
+        raw = np.asarray(value)
+    except ValueError:  # ragged nesting
+        raise ValueError(f"{name} must be an array of real numbers, got a ragged sequence") from None
+    if raw.dtype == object:  # a list mixing kinds: each element must itself be a real number
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                   for v in raw.ravel().tolist()):
+            raise ValueError(f"{name} must be an array of real numbers, got {value!r:.80}")
+    elif raw.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be an array of real numbers, got dtype {raw.dtype}")
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be an array of real numbers representable as floats") from None
+
+
+def finite_array(name: str, value, *, nonnegative: bool = False, min_size: int = 1) -> np.ndarray:
+    """``value`` as a float array of at least ``min_size`` finite real numbers (no NaN, no
+    ``±inf``), each ``>= 0`` if ``nonnegative``."""
+    arr = real_array(name, value)
+    if arr.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} number(s), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    if nonnegative and np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative, min is {arr.min()}")
+    return arr
+
+
+def ids(name: str, value, s: int) -> np.ndarray:
+    """``value`` as an int64 array of token ids, each in ``[0, s)`` (a vocabulary of ``s``
+    tokens). Floats, even whole ones, and booleans are refused: an id is an index."""
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an array of integer ids, got a ragged sequence") from None
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be an array of integer ids, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= s):
+        raise ValueError(f"{name} must hold ids in [0, s) = [0, {s}), got ids from "
+                         f"{arr.min()} to {arr.max()}")
+    return arr.astype(np.int64)
+
+
+def smoothing(name: str, value) -> float:
+    """A smoothing constant (a Dirichlet prior's weight): a finite real number ``> 0``. Zero would
+    give 0/0 at an unseen context, a negative one negative "probabilities"."""
+    return real_in(name, value, "(0, inf)")
+
+
+def flag(name: str, value) -> bool:
+    """``value`` as a ``bool``; only ``True`` and ``False`` (numpy's too) are flags: the string
+    ``'False'`` is truthy, and ``0``/``1`` are more often a misplaced argument than a flag."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def text(name: str, value) -> str:
+    """``value`` as a non-empty ``str`` (a name, a key)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+#: The most memory one call may allocate for its arrays before it starts. Beyond it the call is
+#: refused up front (naming the size to reduce) instead of ending in a MemoryError, or in
+#: swapping, part way through. Four GiB leaves room on a laptop and far exceeds anything the
+#: book asks for.
+MAX_BYTES = 2**32
+#: The most float64 numbers one array of a call may hold under :data:`MAX_BYTES`.
+MAX_ELEMENTS = MAX_BYTES // 8
+
+
+def bounded_int(name: str, value, maximum: int, why: str, instead: str, minimum: int = 1) -> int:
+    """``value`` as an ``int`` from ``minimum`` to ``maximum``; the refusal above ``maximum`` says
+    ``why`` the limit is what it is and what to use ``instead``."""
+    value = positive_int(name, value) if minimum == 1 else nonnegative_int(name, value)
+    if value > maximum:
+        raise ValueError(f"{name} must be at most {maximum} ({why}), got {value}; {instead}")
+    return value
+
+
+def memory(names: str, nbytes: float, instead: str) -> None:
+    """Refuse a call whose arrays would take more than :data:`MAX_BYTES`, naming the arguments
+    that set their size and what to do instead."""
+    if nbytes > MAX_BYTES:
+        raise ValueError(f"{names} ask for {nbytes / 2**30:.3g} GiB of arrays, more than "
+                         f"MAX_BYTES = {MAX_BYTES / 2**30:.3g} GiB; {instead}")
+
+
 #: The largest sample size a scheme accepts. Counts up to 2**53 are exact in float64, so a
 #: model's frequencies count / n are exact, and sums of a few such sizes stay inside numpy's
 #: int64 draws (a larger n passes int checks, then overflows inside numpy).
@@ -89,7 +184,7 @@ def probability_rows(name: str, p) -> np.ndarray:
     Leading axes (contexts) are allowed. Rows are renormalised after the check so that the
     sampler sees sums of exactly one up to rounding.
     """
-    arr = np.asarray(p, dtype=float)
+    arr = real_array(name, p)
     if arr.ndim < 1 or arr.shape[-1] < 1:
         raise ValueError(f"{name} must have a last axis of at least one token, got shape {arr.shape}")
     if arr.size == 0:

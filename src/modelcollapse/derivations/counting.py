@@ -16,14 +16,20 @@ from functools import cache
 
 import sympy as sp
 
+from ..validation import text
+from . import sizes
+
 M = sp.Symbol("M", positive=True)  # corpus size: the loss is an average over M examples
 N = sp.Symbol("N", positive=True)  # examples of the context at hand (N = Σ_k n_k)
 S0 = sp.Symbol("S_0", positive=True)  # collision probability ||p||² of the ground truth
 LAMBDA = sp.Symbol("lambda")  # Lagrange multiplier of Σ q_k = 1
 
 
+@sizes(s=(1, 10**4))
 def symbols(name: str, s: int, **assumptions) -> list[sp.Symbol]:
-    """``[name1, ..., names]``; the same call in a test returns the same symbols."""
+    """``[name1, ..., names]``; the same call in a test returns the same symbols. ``name`` a
+    non-empty string, ``s`` a whole number of symbols."""
+    text("name", name)
     return list(sp.symbols(f"{name}1:{s + 1}", **assumptions))
 
 
@@ -50,6 +56,7 @@ class LossSeparation:
     cross_hessian: sp.Matrix  # ∂²L / ∂W_1a ∂W_2b between two contexts' rows: zero
 
 
+@sizes(c=(1, 4), s=(1, 8))
 @cache
 def loss_separation(c: int = 2, s: int = 3) -> LossSeparation:
     """With one-hot contexts the loss is a sum of per-context losses in disjoint rows of ``W``.
@@ -77,6 +84,7 @@ class SoftmaxGradient:
     residual: sp.Matrix  # gradient − closed form at σ = softmax(w), simplified: zeros
 
 
+@sizes(s=(1, 8))
 @cache
 def softmax_gradient(s: int = 3) -> SoftmaxGradient:
     """Gradient of one context's cross-entropy, from the loss: ``(N softmax(w)_k − n_k)/M``."""
@@ -99,6 +107,7 @@ class SoftmaxOptimum:
     gradient_there: sp.Matrix  # ∇L(ŵ): zeros
 
 
+@sizes(s=(1, 8))
 @cache
 def softmax_optimum(s: int = 3) -> SoftmaxOptimum:
     """Solve ``∇L(w) = 0`` for ``w`` and read off ``softmax(ŵ)_k = n_k / N``.
@@ -125,6 +134,7 @@ def softmax_optimum(s: int = 3) -> SoftmaxOptimum:
     return SoftmaxOptimum(logits, probabilities, gradient_there)
 
 
+@sizes(s=(1, 8))
 def lagrangian_optimum(s: int = 3) -> dict[sp.Symbol, sp.Expr]:
     """The same optimum without softmax: maximise ``Σ n_k log q_k`` subject to ``Σ q_k = 1``.
 
@@ -151,6 +161,7 @@ class SoftmaxHessian:
     psd_residual: sp.Expr  # quadratic form − sum of squares on the simplex: zero
 
 
+@sizes(s=(1, 6))
 @cache
 def softmax_hessian(s: int = 3) -> SoftmaxHessian:
     """Hessian of one context's loss: ``(N/M)(diag σ − σσᵀ)``, positive semidefinite.
@@ -191,6 +202,7 @@ class MultinomialMoments:
     covariance: sp.Matrix  # Cov p̂, from ∂²M/∂t_a∂t_b at t = 0
 
 
+@sizes(s=(1, 8))
 @cache
 def multinomial_moments(s: int = 3) -> MultinomialMoments:
     """Mean and covariance of ``p̂ = X/N``, ``X ~ Multinomial(N, p)``, from the MGF.
@@ -215,6 +227,7 @@ def multinomial_moments(s: int = 3) -> MultinomialMoments:
     return MultinomialMoments(sp.Matrix(p), mgf, mean, covariance)
 
 
+@sizes(s=(1, 8))
 @cache
 def expected_collision_after_counting(s: int = 3) -> sp.Expr:
     """``E σ_1 = E||p̂||² = tr Cov p̂ + ||E p̂||²``, written with ``S_0 = Σ p_k²``.

@@ -8,6 +8,8 @@ from functools import cache
 
 import sympy as sp
 
+from . import sizes
+
 from .counting import N as N_counting, multinomial_moments
 
 n = sp.Symbol("n", positive=True)  # synthetic samples per generation
@@ -94,6 +96,7 @@ x = sp.Symbol("x", positive=True)  # one token's frequency
 time = sp.Symbol("t", positive=True)  # time in generations
 
 
+@sizes(K=(2, 8))
 @cache
 def diffusion_coefficients(K: int = 3):
     """One generation's conditional drift ``E[x' − x | x]`` and covariance ``Cov[x' | x]`` of the
@@ -108,6 +111,7 @@ def diffusion_coefficients(K: int = 3):
     return xs, drift, covariance
 
 
+@sizes(K=(2, 8))
 def diffusion_generator(f, K: int = 3):
     """Backward generator of the diffusion with the chain's first two conditional moments per
     generation: ``L f = Σ_i b_i ∂_i f + ½ Σ_ij a_ij ∂_i∂_j f`` with ``b`` and ``a`` from
@@ -122,6 +126,7 @@ def _fixation_formula(xs):
     return -2 * n * sum((1 - xi) * sp.log(1 - xi) for xi in xs)
 
 
+@sizes(K=(2, 6))
 @cache
 def fixation_time(K: int = 3):
     """Mean time until one of ``K`` tokens is left, ``t(x) = −2n Σ_i (1 − x_i) log(1 − x_i)``
@@ -163,6 +168,7 @@ def collapse_time_series():
     return squares, sp.simplify(first - F), sp.simplify(second - (2 * F**2 + F))
 
 
+@sizes(samples=(2, 20))
 @cache
 def collapse_time_by_tokens(samples: int):
     """Exact ``E[T]`` and ``E[T²]`` at a small sample size ``n = samples``, token by token, as

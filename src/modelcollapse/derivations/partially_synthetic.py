@@ -108,6 +108,8 @@ def expected_sigma():
 def printed_eq9(sign: int = -1):
     """The paper's eq. (9) for ``S_{m+1}``, with ``sign`` in front of ``(α/N)β^m`` in the second
     bracket: ``−1`` as printed in v1, ``+1`` as corrected."""
+    if isinstance(sign, bool) or sign not in (-1, 1):
+        raise ValueError(f"sign must be -1 (as printed) or +1 (as corrected), got {sign!r}")
     denominator = 1 + (1 + 1 / N) * alpha
     first = (1 / N) * (1 + 2 * alpha - (1 - 1 / N) * alpha * beta**m) / denominator
     second = (1 - 1 / N) * S0 * (1 + alpha + sign * (alpha / N) * beta**m) / denominator
