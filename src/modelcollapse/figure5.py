@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from .charmodel import cross_entropy_bits, fit_orders, sample, smoothed
 from .data import decode, encode
@@ -117,6 +118,36 @@ def mean_entropy(p) -> float:
 def _mean_l1(p, q) -> float:
     """The drift's measure: the mean over contexts (rows) of ``||p − q||_1``."""
     return float(l1_distance(p, q).mean())
+
+
+def resolved(a, b) -> tuple[bool, str]:
+    """The chapter's rule for calling a difference an effect, paired over seeds: whether the
+    mean of ``a − b`` (one entry a seed) clears the one-sided 97.5% Student t bound of its
+    spread, ``t(0.975, k − 1) · sd / √k``; with the mean and the bound, for a report."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if diff.ndim != 1 or len(diff) < 2 or not np.all(np.isfinite(diff)):
+        raise ValueError(f"a and b must give at least two finite paired differences (one a "
+                         f"seed), got {diff!r}")
+    bound = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+    return bool(diff.mean() > bound), f"{diff.mean():+.3f} against a bound of {bound:.3f}"
+
+
+def within(a, b) -> tuple[bool, str]:
+    """The claim that ``a`` is *not* resolved above ``b`` by :func:`resolved`: an effect within
+    the noise, which is not the claim that the two are equal."""
+    above, detail = resolved(a, b)
+    return not above, detail
+
+
+def trend(values) -> np.ndarray:
+    """The least-squares slope over generations of each row of ``values`` (one row a seed, one
+    column a generation, at least two): the change a generation."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be a finite 2-d array of at least two generations a row, "
+                         f"got shape {values.shape}")
+    m = np.arange(values.shape[1]) - (values.shape[1] - 1) / 2
+    return (values - values.mean(1, keepdims=True)) @ m / (m @ m)
 
 
 def _fractions(synthetic_fractions) -> list[float]:
