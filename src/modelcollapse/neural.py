@@ -64,7 +64,7 @@ class TransformerConfig:
         0.2): it was chosen when a generation trained for about two epochs and underfitted, where
         dropout would only slow it. The learning rate is six times Table 1's 1e-3, for the same
         reason (it diverges at fewer than about 150 steps). The warm-up and cosine decay are
-        compressed to the run's length (:func:`_optimizer`)."""
+        compressed to the run's length (``_optimizer``)."""
         return cls(layers=2, heads=4, embedding=64, context=32, dropout=0.0,
                    learning_rate=6e-3, batch_size=8, iterations=450)
 
