@@ -32,6 +32,7 @@ def assert_within_standard_errors(samples, expected, z=4.0, axis=0):
 # time approaches the longest of them rather than the sum. Serially the order changes nothing.
 SLOWEST_FIRST = (
     "notebooks/06-transformer.ipynb",
+    "notebooks/07-fit-direction.ipynb",
     "notebooks/05-real-text.ipynb",
     "notebooks/02-fully-synthetic.ipynb",
     "notebooks/03-partially-synthetic.ipynb",

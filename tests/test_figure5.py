@@ -91,3 +91,28 @@ def test_mean_entropy():
 def test_the_mixes_and_their_keys():
     assert list(figure5.MIXES) == list(figure5.MIX_KEYS)
     assert list(figure5.MIXES.values()) == [1.0, 0.5, 0.2]
+
+
+def test_resolved_is_the_one_sided_t_bound_paired_over_seeds():
+    """Differences 1, 2, 3: mean 2, sd 1, bound t(0.975, 2)/√3 = 2.48: not resolved; adding a
+    constant 3 to a resolves it. within is its negation."""
+    from scipy import stats
+
+    bound = stats.t.ppf(0.975, 2) / np.sqrt(3)
+    assert figure5.resolved([1, 2, 3], [0, 0, 0]) == (False, f"+2.000 against a bound of {bound:.3f}")
+    assert figure5.resolved([4, 5, 6], [0, 0, 0])[0]
+    assert figure5.within([1, 2, 3], [0, 0, 0])[0] and not figure5.within([4, 5, 6], [0, 0, 0])[0]
+    with pytest.raises(ValueError, match="a must hold at least 2"):
+        figure5.resolved([1.0], [0.0])
+    with pytest.raises(ValueError, match="a must be finite"):
+        figure5.resolved([1.0, np.nan], [0.0, 0.0])
+    with pytest.raises(ValueError, match="b the same shape"):
+        figure5.resolved([1.0, 2.0], [0.0, 0.0, 0.0])
+
+
+def test_trend_is_the_least_squares_slope_of_each_row():
+    rows = np.array([[1.0, 3.0, 5.0, 7.0], [2.0, 2.0, 2.0, 2.0], [0.0, 1.0, 0.0, 1.0]])
+    np.testing.assert_allclose(figure5.trend(rows), [np.polyfit(range(4), r, 1)[0] for r in rows],
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="at least two generations"):
+        figure5.trend(np.ones((2, 1)))

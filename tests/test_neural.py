@@ -207,3 +207,72 @@ def test_truth_scores_the_held_out_tail(truth):
     assert truth.vocabulary == "".join(sorted(set(TEXT)))
     assert truth.validation_windows.shape == (256, TINY.context + 1)
     assert 0 < truth.validation_loss < math.log(len(truth.vocabulary))
+
+
+def test_truth_validates_on_windows_that_start_as_training_streams_do(truth):
+    """Every stream a generation trains on starts with the vocabulary's first character; so does
+    every window it is scored on."""
+    np.testing.assert_array_equal(truth.validation_windows[:, 0], 0)
+
+
+def test_kl_divergence_is_the_exact_mean_over_every_prefix(truth):
+    """KL(r ‖ q) over windows is the mean over positions t of Σ_c r log(r / q) at each prefix,
+    here recomputed from next_character_distributions one prefix length at a time; KL(r ‖ r) = 0,
+    and a model trained elsewhere is at a positive distance."""
+    other = neural.initialise(TINY, len(truth.vocabulary), jax.random.key(9))
+    windows = neural.sample(truth.model, 16, jax.random.key(10))
+    expected = []
+    for t in range(1, TINY.context + 1):
+        r = neural.next_character_distributions(truth.model, windows[:, :t])
+        q = neural.next_character_distributions(other, windows[:, :t])
+        expected.append(np.sum(r * np.log(r / q), axis=1))
+    assert neural.kl_divergence(truth.model, other, windows) == pytest.approx(
+        np.mean(expected), rel=1e-4)
+    assert neural.kl_divergence(truth.model, truth.model, windows) == pytest.approx(0, abs=1e-6)
+    assert np.mean(expected) > 0.1
+
+
+def test_kl_divergence_refuses_another_vocabulary_or_windows_without_a_next_id(truth):
+    other = neural.initialise(TINY, len(truth.vocabulary) + 1, jax.random.key(9))
+    with pytest.raises(ValueError, match="vocabulary"):
+        neural.kl_divergence(truth.model, other, truth.validation_windows)
+    with pytest.raises(ValueError, match="at least 2 ids"):
+        neural.kl_divergence(truth.model, truth.model, np.zeros((3, 1), int))
+
+
+def test_best_validation_keeps_the_best_evaluated_weights():
+    """With one evaluation (the last step) the kept weights are the last iterate; with ten, the
+    kept weights score no worse on the validation windows than the last iterate, since the last
+    step is among those evaluated."""
+    rng = np.random.default_rng(2)
+    streams = rng.integers(0, 6, size=(12, TINY.context + 1))
+    validation = rng.integers(0, 6, size=(6, TINY.context + 1))
+    config = dataclasses.replace(TINY, iterations=200)  # long enough to overfit 12 random rows
+    key = jax.random.key(11)
+    last = neural.train(config, streams, 6, key)
+    once = neural.train(config, streams, 6, key, validation=validation, evaluations=1)
+    best = neural.train(config, streams, 6, key, validation=validation, evaluations=10)
+    loss = lambda model: neural.validation_loss(model, validation)  # noqa: E731
+    assert loss(once) == loss(last)
+    assert loss(best) < loss(last)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(evaluations=0), "evaluations"),
+    (dict(evaluations=TINY.iterations + 1), "evaluations must be at most"),
+    (dict(validation=np.zeros((2, TINY.context), int)), "validation must hold windows"),
+    (dict(validation=np.full((2, TINY.context + 1), 9)), "validation must hold character ids"),
+])
+def test_train_refuses_bad_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        neural.train(TINY, np.zeros((4, TINY.context + 1), int), 3, jax.random.key(0), **kwargs)
+
+
+def test_chains_measure_each_generations_kl_from_truth(truth):
+    """KL₁ and the later generations' KL from p^(0) are positive; without best-validation
+    checkpoints the chain is another chain."""
+    (run,) = chains(truth, 1.0, generations=2)
+    assert run.kl.shape == (2,) and np.all(run.kl > 0)
+    (plain,) = figure5.transformer_chains(TEXT, TINY, 1.0, 2, 360, 0, contexts=20, truth=truth,
+                                          best_validation=False)
+    assert not np.array_equal(plain.kl, run.kl)

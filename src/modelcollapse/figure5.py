@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from .charmodel import cross_entropy_bits, fit_orders, sample, smoothed
 from .data import decode, encode
@@ -135,6 +136,9 @@ class Chain:
     truth_entropy: float  # the mean entropy of p^(0) over the same contexts
     floor_batches: float  # drift between two generation-1 models differing in batch order only
     floor_weights: float  # ... in initial weights only (both 0 for counting, which has neither)
+    # KL(p^(0) ‖ p^(m)) in nats a character on fresh streams of p^(0), generation m at index m − 1
+    # (its first entry is KL₁, how closely generation 1 fits p^(0)); None for counting chains
+    kl: np.ndarray | None = None
 
 
 def mean_entropy(p) -> float:
@@ -151,6 +155,37 @@ def mean_entropy(p) -> float:
 def _mean_l1(p, q) -> float:
     """The drift's measure: the mean over contexts (rows) of ``||p − q||_1``."""
     return float(l1_distance(p, q).mean())
+
+
+def resolved(a, b) -> tuple[bool, str]:
+    """The chapter's rule for calling a difference an effect, paired over seeds: whether the
+    mean of ``a − b`` (one entry a seed) clears the one-sided 97.5% Student t bound of its
+    spread, ``t(0.975, k − 1) · sd / √k``; with the mean and the bound, for a report."""
+    a, b = finite_array("a", a, min_size=2), finite_array("b", b)
+    if a.ndim != 1 or np.ndim(b) > 1 or (b.ndim == 1 and b.shape != a.shape):
+        raise ValueError(f"a must be one entry a seed (at least two) and b the same shape or one "
+                         f"number, got shapes {a.shape} and {b.shape}")
+    diff = a - b
+    bound = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+    return bool(diff.mean() > bound), f"{diff.mean():+.3f} against a bound of {bound:.3f}"
+
+
+def within(a, b) -> tuple[bool, str]:
+    """The claim that ``a`` is *not* resolved above ``b`` by :func:`resolved`: an effect within
+    the noise, which is not the claim that the two are equal."""
+    above, detail = resolved(a, b)
+    return not above, detail
+
+
+def trend(values) -> np.ndarray:
+    """The least-squares slope over generations of each row of ``values`` (one row a seed, one
+    column a generation, at least two): the change a generation."""
+    values = finite_array("values", values)
+    if values.ndim != 2 or values.shape[1] < 2:
+        raise ValueError(f"values must be a finite 2-d array of at least two generations a row, "
+                         f"got shape {values.shape}")
+    m = np.arange(values.shape[1]) - (values.shape[1] - 1) / 2
+    return (values - values.mean(1, keepdims=True)) @ m / (m @ m)
 
 
 def _fractions(synthetic_fractions) -> list[float]:
@@ -271,15 +306,17 @@ class Truth:
 def _key(seed, purpose: str):
     """Independent JAX keys for the experiment's parts, all from one integer seed."""
     jax, _ = _transformer()
-    parts = ("truth", "real", "contexts", "generations")
+    parts = ("truth", "real", "contexts", "generations", "kl")
     return jax.random.fold_in(jax.random.key(seed), parts.index(purpose))
 
 
 def train_truth(text: str, config, seed: int = 0, vocabulary: str | None = None,
                 validation_share: float = 0.1, validation_windows: int = 256) -> Truth:
     """``p^(0)``, a transformer with ``config`` trained on the first ``1 − validation_share`` of
-    ``text`` (nanoGPT's split); ``validation_windows`` evenly spaced windows of the rest score
-    every generation."""
+    ``text`` (nanoGPT's split) at every offset; ``validation_windows`` windows of the rest, evenly
+    spaced among those that start with the vocabulary's first character, score every generation.
+    They start as every stream the generations train on starts (a newline in tiny Shakespeare),
+    so that a generation is scored on windows of the kind it was trained on."""
     _, neural = _transformer()
     instance_of("config", config, neural.TransformerConfig)
     if not isinstance(text, str):
@@ -300,14 +337,19 @@ def train_truth(text: str, config, seed: int = 0, vocabulary: str | None = None,
         raise ValueError(f"text must hold at least context + 1 = {window} characters on each side "
                          f"of the validation split, got {split} and {len(ids) - split}")
     held_out = ids[split:]
-    starts = np.linspace(0, len(held_out) - window, validation_windows).astype(np.int64)
+    firsts = np.flatnonzero(held_out[: len(held_out) - window + 1] == 0)
+    if len(firsts) == 0:
+        raise ValueError(f"text's held-out part must hold a window of {window} characters that "
+                         f"starts with the vocabulary's first character {vocabulary[0]!r}")
+    starts = firsts[np.linspace(0, len(firsts) - 1, validation_windows).astype(np.int64)]
     windows = np.stack([held_out[i : i + window] for i in starts])
     model = neural.train(config, ids[None, :split], len(vocabulary), _key(seed, "truth"))
     return Truth(model, config, vocabulary, windows, neural.validation_loss(model, windows))
 
 
 def transformer_chains(text, config, synthetic_fractions, generations: int, corpus_size: int,
-                       seed: int = 0, *, contexts: int = 300, truth: Truth | None = None
+                       seed: int = 0, *, contexts: int = 300, truth: Truth | None = None,
+                       best_validation: bool = True, kl_streams: int = 256
                        ) -> tuple[Chain, ...]:
     """The paper's Figure 5 chains with the transformer, one per synthetic fraction, from one
     generation 1.
@@ -320,10 +362,17 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     its real samples), followed by streams written by generation ``m − 1``. Every generation
     starts from the same initial weights and draws its batches with the same random stream
     (nanoGPT re-seeds every run), so that generations differ only in their data, and the real part
-    of every batch is the same in every generation (:func:`~modelcollapse.neural.batches`). Drift
-    is measured at ``contexts`` contexts of ``context`` characters drawn from ``p^(0)``; its noise
-    floors are the same distance between generation 1 and a second training on the same real
-    sample that differs only in batch order, or only in initial weights.
+    of every batch is the same in every generation (:func:`~modelcollapse.neural.batches`).
+
+    With ``best_validation`` (nanoGPT's practice), each corpus comes with held-out streams of the
+    same kind, a ninth as many (nanoGPT's 90/10 split), drawn as its training streams are, at the
+    same synthetic share; each generation keeps its weights with the lowest loss on them
+    (:func:`~modelcollapse.neural.train`). Drift is measured at ``contexts`` contexts of
+    ``context`` characters drawn from ``p^(0)``; its noise floors are the same distance between
+    generation 1 and a second training on the same real sample that differs only in batch order,
+    or only in initial weights. ``kl`` is each generation's
+    :func:`~modelcollapse.neural.kl_divergence` from ``p^(0)`` on ``kl_streams`` fresh streams of
+    ``p^(0)``.
     """
     jax, neural = _transformer()
     instance_of("config", config, neural.TransformerConfig)
@@ -336,6 +385,9 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     memory("corpus_size", 8.0 * corpus_size, "train on a smaller corpus")
     memory("contexts", 8.0 * contexts * (config.context + 1), "probe fewer contexts")
     seed = nonnegative_int("seed", seed)
+    kl_streams = positive_int("kl_streams", kl_streams)
+    if not isinstance(best_validation, bool):
+        raise ValueError(f"best_validation must be True or False, got {best_validation!r}")
     window = config.context + 1
     if corpus_size < window:
         raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
@@ -351,40 +403,51 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
         raise ValueError(f"text has characters outside the vocabulary p^(0) was trained on: {missing[:10]}")
 
     streams, s = corpus_size // window, len(truth.vocabulary)
-    real = neural.sample(truth.model, streams, _key(seed, "real"))
+    held = max(1, round(streams * (1 - TRAIN_SHARE) / TRAIN_SHARE)) if best_validation else 0
+    drawn = neural.sample(truth.model, streams + held, _key(seed, "real"))
+    real, real_held = drawn[:streams], drawn[streams:]
     probes = neural.sample(truth.model, contexts, _key(seed, "contexts"))[:, :-1]
+    fresh = neural.sample(truth.model, kl_streams, _key(seed, "kl"))
     weights_key, batches_key, writing_key = jax.random.split(_key(seed, "generations"), 3)
 
-    def fit(corpus, weights=weights_key, batches=batches_key):
-        model = neural.train_from_keys(config, corpus, s, weights, batches)
+    def fit(corpus, validation, weights=weights_key, batches=batches_key):
+        model = neural.train_from_keys(config, corpus, s, weights, batches,
+                                       validation=validation if best_validation else None)
         return model, neural.next_character_distributions(model, probes)
 
-    first_model, first = fit(real)
-    floors = [_mean_l1(fit(real, **change)[1], first) for change in (
+    first_model, first = fit(real, real_held)
+    floors = [_mean_l1(fit(real, real_held, **change)[1], first) for change in (
         dict(batches=jax.random.fold_in(batches_key, 1)),
         dict(weights=jax.random.fold_in(weights_key, 1)))]
     first_loss = neural.validation_loss(first_model, truth.validation_windows)
+    first_kl = neural.kl_divergence(truth.model, first_model, fresh)
     truth_entropy = mean_entropy(neural.next_character_distributions(truth.model, probes))
     chains = []
     for fraction in fractions:
         synthetic = int(round(fraction * streams))
-        model, p, corpus = first_model, first, real
+        synthetic_held = int(round(fraction * held))
+        model, p, corpus, validation = first_model, first, real, real_held
         models, drift, losses, entropy, characters, samples = [], [0.0], [first_loss], [], [], []
+        kl = [first_kl]
         for m in range(1, generations + 1):
             if m > 1:
-                model, p = fit(corpus)
+                model, p = fit(corpus, validation)
                 drift.append(_mean_l1(p, first))
                 losses.append(neural.validation_loss(model, truth.validation_windows))
+                kl.append(neural.kl_divergence(truth.model, model, fresh))
             models.append(model)
             entropy.append(mean_entropy(p))
             characters.append(len(np.unique(corpus[:, 1:])))
             if m < generations:
-                written = neural.sample(model, max(synthetic, 2), jax.random.fold_in(writing_key, m))
+                written = neural.sample(model, max(synthetic + synthetic_held, 2),
+                                        jax.random.fold_in(writing_key, m))
                 samples.append(tuple(decode(row[1:], truth.vocabulary) for row in written[:2]))
                 corpus = np.concatenate([real[: streams - synthetic], written[:synthetic]])
+                validation = np.concatenate([real_held[: held - synthetic_held],
+                                             written[synthetic : synthetic + synthetic_held]])
         chains.append(Chain(
             fraction, streams * window, seed, tuple(models), drift=np.array(drift),
             entropy=np.array(entropy), bits=np.array(losses) / math.log(2),
             characters=np.array(characters), samples=tuple(samples), truth_entropy=truth_entropy,
-            floor_batches=floors[0], floor_weights=floors[1]))
+            floor_batches=floors[0], floor_weights=floors[1], kl=np.array(kl)))
     return tuple(chains)

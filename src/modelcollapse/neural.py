@@ -59,11 +59,12 @@ class TransformerConfig:
     @classmethod
     def small(cls) -> TransformerConfig:
         """The chapter's generations, sized by measurement on two CPU cores
-        (``benchmarks/neural_settings.py``): trained on 1,536 streams of ``p^(0)``, a generation
-        scores about 2.5 nats a character on held-out text in under two seconds. Small batches
-        with more steps learn more a second than large ones; no dropout, since a model trained
-        this briefly underfits and dropout would only slow it; the learning rate is twice
-        Table 1's for the same reason (it diverges at fewer than about 150 steps)."""
+        (``benchmarks/neural_settings.py``): 450 steps of 8 windows, under two seconds a training.
+        Small batches with more steps learn more a second than large ones. No dropout (Table 1:
+        0.2): it was chosen when a generation trained for about two epochs and underfitted, where
+        dropout would only slow it. The learning rate is six times Table 1's 1e-3, for the same
+        reason (it diverges at fewer than about 150 steps). The warm-up and cosine decay are
+        compressed to the run's length (``_optimizer``)."""
         return cls(layers=2, heads=4, embedding=64, context=32, dropout=0.0,
                    learning_rate=6e-3, batch_size=8, iterations=450)
 
@@ -221,16 +222,20 @@ def _batch_loss(model, windows, key, inference):
     return optax.softmax_cross_entropy_with_integer_labels(logits, windows[:, 1:]).mean()
 
 
-def train(config: TransformerConfig, streams, s: int, key) -> Transformer:
+def train(config: TransformerConfig, streams, s: int, key, *, validation=None,
+          evaluations: int = 10) -> Transformer:
     """A model over ``s`` characters trained from scratch on ``streams`` (an int array: rows of
     at least ``context + 1`` characters). ``key`` gives the initial weights and the batches (see
-    :func:`batches`)."""
-    instance_of("config", config, TransformerConfig)
+    :func:`batches`). With ``validation`` (held-out windows of ``context + 1`` ids), the weights
+    returned are those with the lowest loss on it among ``evaluations`` evaluations evenly spaced
+    over the run, as nanoGPT keeps its best-validation checkpoint; without, the last iterate."""
     weights_key, batches_key = jax.random.split(key)
-    return train_from_keys(config, streams, s, weights_key, batches_key)
+    return train_from_keys(config, streams, s, weights_key, batches_key, validation=validation,
+                           evaluations=evaluations)
 
 
-def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, batches_key) -> Transformer:
+def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, batches_key, *,
+                    validation=None, evaluations: int = 10) -> Transformer:
     """:func:`train` with the initial weights and the batches drawn from separate keys, so that
     two trainings can differ in one of them only (the noise floors of
     :func:`modelcollapse.figure5.transformer_chains`)."""
@@ -240,8 +245,18 @@ def train_from_keys(config: TransformerConfig, streams, s: int, weights_key, bat
     if streams.ndim != 2 or streams.shape[1] < config.context + 1:
         raise ValueError(f"streams must be a 2-d array of rows of at least context + 1 = "
                          f"{config.context + 1} characters, got shape {streams.shape}")
+    evaluations = positive_int("evaluations", evaluations)
+    if evaluations > config.iterations:
+        raise ValueError(f"evaluations must be at most iterations = {config.iterations}, "
+                         f"got {evaluations}")
+    if validation is not None:
+        validation = _ids("validation", validation, s, config.context + 1)
+        if validation.shape[1] != config.context + 1:
+            raise ValueError(f"validation must hold windows of context + 1 = "
+                             f"{config.context + 1} ids, got shape {validation.shape}")
     model = initialise(config, s, weights_key)
-    return _train(model, streams, batches_key, config)
+    return _train(model, streams, batches_key, config, validation,
+                  max(1, config.iterations // evaluations))
 
 
 def _windows(streams, key, config):
@@ -277,22 +292,35 @@ def _step_keys(key, iterations):
 
 
 @eqx.filter_jit
-def _train(model, streams, key, config):
+def _train(model, streams, key, config, validation, every):
+    """``iterations`` steps of AdamW; with ``validation``, the loss on it is taken every
+    ``every`` steps and the weights with the lowest so far are kept."""
     optimizer = _optimizer(config, model)
     params, static = eqx.partition(model, eqx.is_array)
 
-    def step(carry, keys):
-        params, state = carry
-        window_key, dropout_key = keys
+    def held_out_loss(p):
+        return _batch_loss(eqx.combine(p, static), validation, jax.random.key(0), True)
+
+    def step(carry, inputs):
+        params, state, best, best_loss = carry
+        (window_key, dropout_key), i = inputs
         windows, _ = _windows(streams, window_key, config)
         loss = lambda p: _batch_loss(eqx.combine(p, static), windows, dropout_key, False)  # noqa: E731
         grads = jax.grad(loss)(params)
         updates, state = optimizer.update(grads, state, params)
-        return (optax.apply_updates(params, updates), state), None
+        params = optax.apply_updates(params, updates)
+        if validation is not None:
+            due = (i + 1) % every == 0
+            current = jax.lax.cond(due, held_out_loss, lambda p: jnp.float32(jnp.inf), params)
+            better = current < best_loss
+            best = jax.tree_util.tree_map(lambda b, n: jnp.where(better, n, b), best, params)
+            best_loss = jnp.minimum(current, best_loss)
+        return (params, state, best, best_loss), None
 
     state = optimizer.init(params)
-    (params, _), _ = jax.lax.scan(step, (params, state), _step_keys(key, config.iterations))
-    return eqx.combine(params, static)
+    inputs = (_step_keys(key, config.iterations), jnp.arange(config.iterations))
+    (params, _, best, _), _ = jax.lax.scan(step, (params, state, params, jnp.float32(jnp.inf)), inputs)
+    return eqx.combine(best if validation is not None else params, static)
 
 
 @eqx.filter_jit
@@ -370,3 +398,31 @@ def validation_loss(model: Transformer, windows) -> float:
         raise ValueError(f"windows must be at least one row of 2 to {model.context + 1} ids, "
                          f"got shape {windows.shape}")
     return float(_mean_loss(model, windows))
+
+
+@eqx.filter_jit
+def _mean_kl(reference, model, windows):
+    def one(window):
+        log_p = jax.nn.log_softmax(reference(window[:-1])[0], axis=-1)
+        log_q = jax.nn.log_softmax(model(window[:-1])[0], axis=-1)
+        return jnp.sum(jnp.exp(log_p) * (log_p - log_q), axis=-1)
+
+    return jax.vmap(one)(windows).mean()
+
+
+def kl_divergence(reference: Transformer, model: Transformer, windows) -> float:
+    """``KL(reference ‖ model)`` in nats per character: the mean over every position of
+    ``windows`` (rows of ``context + 1`` ids; the last id is only predicted) of
+    ``Σ_c r(c | prefix) log(r(c | prefix) / q(c | prefix))``, taken exactly over the vocabulary
+    at each prefix. On streams drawn from ``reference`` it is how far ``model`` is from it where
+    ``reference`` writes, the excess of ``model``'s loss on them over ``reference``'s own."""
+    instance_of("reference", reference, Transformer)
+    instance_of("model", model, Transformer)
+    s = reference.tokens.weight.shape[0]
+    if model.tokens.weight.shape[0] != s:
+        raise ValueError(f"model must have the reference's vocabulary of {s} characters, "
+                         f"got {model.tokens.weight.shape[0]}")
+    windows = _ids("windows", windows, s, min(reference.context, model.context) + 1)
+    if windows.shape[1] < 2:
+        raise ValueError("windows must hold at least 2 ids a row (a prefix and its next id)")
+    return float(_mean_kl(reference, model, windows))
