@@ -51,20 +51,24 @@ def test_binder_and_ci_use_the_same_python_and_the_lock():
 
 def test_the_notebooks_extra_declares_what_the_notebooks_import():
     """What a notebook imports (and modelcollapse.report's glue, myst-nb) is the package's own
-    dependencies plus its `notebooks` extra: Colab installs exactly that."""
+    dependencies plus the extras its install cell names (`notebooks`; `neural` too for the
+    transformer's): Colab installs exactly that."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {normalise(re.split(r"[<>=\[ ]", r)[0])
-                for r in project["dependencies"] + project["optional-dependencies"]["notebooks"]}
+    extras = project["optional-dependencies"]
     distribution = {"IPython": "ipython", "myst_nb": "myst-nb"}
-    imported = {"myst_nb"}
     for path in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("book/*/*.ipynb")]:
-        for cell in json.loads(path.read_text())["cells"]:
-            if cell["cell_type"] == "code":
-                imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", "".join(cell["source"]),
-                                           re.M))
-    needed = {normalise(distribution.get(m, m)) for m in imported
-              if m not in sys.stdlib_module_names and m != "modelcollapse"}
-    assert needed <= declared, f"imported by notebooks but not declared: {needed - declared}"
+        sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                   if c["cell_type"] == "code"]
+        named = set(re.findall(r"modelcollapse\[([\w,]+)\]", "".join(sources)))
+        installed = {"notebooks"} | {extra for group in named for extra in group.split(",")}
+        declared = {normalise(re.split(r"[<>=\[ ]", r)[0])
+                    for r in project["dependencies"] + [r for e in installed for r in extras[e]]}
+        imported = {"myst_nb"}
+        for source in sources:
+            imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", source, re.M))
+        needed = {normalise(distribution.get(m, m)) for m in imported
+                  if m not in sys.stdlib_module_names and m != "modelcollapse"}
+        assert needed <= declared, f"{path.name} imports what its install cell does not: {needed - declared}"
 
 
 #: The first major of each action that runs on Node 24 (GitHub's runners dropped Node 20).
