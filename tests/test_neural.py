@@ -54,18 +54,23 @@ def test_initialisation_is_nanogpts():
     assert all(layer.bias is None for layer in layers + norms)
 
 
-def test_attention_is_causal_and_the_cache_gives_the_full_forward():
+def test_attention_is_causal_a_batch_is_its_rows_and_the_cache_gives_the_full_forward():
     model = neural.initialise(TINY, 12, jax.random.key(3))
     ids = np.array([0, 5, 3, 7, 7, 1, 2, 11], dtype=np.int32)
     full, _ = model(ids)
     changed, _ = model(np.concatenate([ids[:5], [4, 4, 4]]).astype(np.int32))
     np.testing.assert_array_equal(np.asarray(full[:5]), np.asarray(changed[:5]))
     assert not np.allclose(full[5:], changed[5:])
-    cache, steps = None, []
+    # A batch is its rows, each alone (training and evaluation run batches; sampling, rows).
+    batch, _ = model(np.stack([ids, np.concatenate([ids[:5], [4, 4, 4]])]).astype(np.int32))
+    np.testing.assert_allclose(np.stack([full, changed]), batch, rtol=1e-5, atol=1e-6)
+    cache, steps = model.empty_cache(), []
     for position in range(len(ids)):
         logits, cache = model(ids[position : position + 1], start=position, cache=cache)
         steps.append(logits[0])
     np.testing.assert_allclose(np.stack(steps), full, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="ids must be one sequence"):
+        model(np.stack([ids, ids]), cache=model.empty_cache())
 
 
 def test_sampling_follows_the_models_distribution():
@@ -145,6 +150,25 @@ def test_noise_floors_are_positive_and_change_with_their_key(truth):
     assert (a.floor_batches, a.floor_weights) != (b.floor_batches, b.floor_weights)
 
 
+def test_a_chain_without_the_weights_floor_is_the_same_chain(truth):
+    """Skipping the floor in initial weights trains one model fewer and changes nothing else."""
+    (a,) = chains(truth, 1.0, 0, generations=2)
+    (b,) = figure5.transformer_chains(TEXT, TINY, 1.0, 2, 360, 0, contexts=20, truth=truth,
+                                      weights_floor=False)
+    assert b.floor_weights is None and b.floor_batches == a.floor_batches
+    np.testing.assert_array_equal(b.drift, a.drift)
+    np.testing.assert_array_equal(b.kl, a.kl)
+
+
+def test_sampled_streams_do_not_depend_on_the_chunk(truth):
+    """Stream i comes from the i-th key whatever the calls are cut into (a chunk of 64 pads its
+    last call of 36 to 64 streams and drops the extra ones)."""
+    key = jax.random.key(8)
+    whole = neural.sample(truth.model, 100, key)
+    np.testing.assert_array_equal(neural.sample(truth.model, 100, key, chunk=64), whole)
+    np.testing.assert_array_equal(neural.sample(truth.model, 100, key, chunk=7), whole)
+
+
 def test_entropy_is_the_mean_entropy_of_the_conditionals(truth):
     """p^(0)'s mean entropy at the probes lies in (0, log s); a uniform row has entropy log s and a
     Dirac row 0."""
@@ -183,6 +207,8 @@ def test_real_rows_keep_their_place_so_batches_repeat_them():
     (dict(config="small"), "config"),
     (dict(config=dataclasses.replace(TINY, context=4)), "context"),
     (dict(truth="p0"), "truth"),
+    (dict(weights_floor="no"), "weights_floor must be True or False"),
+    (dict(best_validation=1), "best_validation must be True or False"),
 ])
 def test_transformer_chains_refuse_bad_arguments(truth, kwargs, message):
     arguments = dict(text=TEXT, config=TINY, synthetic_fractions=0.5, generations=2,

@@ -32,6 +32,7 @@ from .validation import (
     as_generator,
     bounded_int,
     finite_array,
+    flag,
     instance_of,
     memory,
     nonnegative_int,
@@ -135,7 +136,8 @@ class Chain:
     samples: tuple  # text written by generations 1 .. generations − 1 (a tuple of strings each)
     truth_entropy: float  # the mean entropy of p^(0) over the same contexts
     floor_batches: float  # drift between two generation-1 models differing in batch order only
-    floor_weights: float  # ... in initial weights only (both 0 for counting, which has neither)
+    floor_weights: float | None  # ... in initial weights only (both 0 for counting, which has
+    # neither; None when a transformer chain was asked not to train it)
     # KL(p^(0) ‖ p^(m)) in nats a character on fresh streams of p^(0), generation m at index m − 1
     # (its first entry is KL₁, how closely generation 1 fits p^(0)); None for counting chains
     kl: np.ndarray | None = None
@@ -349,8 +351,8 @@ def train_truth(text: str, config, seed: int = 0, vocabulary: str | None = None,
 
 def transformer_chains(text, config, synthetic_fractions, generations: int, corpus_size: int,
                        seed: int = 0, *, contexts: int = 300, truth: Truth | None = None,
-                       best_validation: bool = True, kl_streams: int = 256
-                       ) -> tuple[Chain, ...]:
+                       best_validation: bool = True, kl_streams: int = 256,
+                       weights_floor: bool = True) -> tuple[Chain, ...]:
     """The paper's Figure 5 chains with the transformer, one per synthetic fraction, from one
     generation 1.
 
@@ -370,7 +372,8 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     (:func:`~modelcollapse.neural.train`). Drift is measured at ``contexts`` contexts of
     ``context`` characters drawn from ``p^(0)``; its noise floors are the same distance between
     generation 1 and a second training on the same real sample that differs only in batch order,
-    or only in initial weights. ``kl`` is each generation's
+    or only in initial weights (that one not trained, ``floor_weights`` ``None``, when
+    ``weights_floor`` is false: a training fewer a seed). ``kl`` is each generation's
     :func:`~modelcollapse.neural.kl_divergence` from ``p^(0)`` on ``kl_streams`` fresh streams of
     ``p^(0)``.
     """
@@ -386,8 +389,9 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
     memory("contexts", 8.0 * contexts * (config.context + 1), "probe fewer contexts")
     seed = nonnegative_int("seed", seed)
     kl_streams = positive_int("kl_streams", kl_streams)
-    if not isinstance(best_validation, bool):
-        raise ValueError(f"best_validation must be True or False, got {best_validation!r}")
+    memory("kl_streams", 8.0 * kl_streams * (config.context + 1), "measure KL on fewer streams")
+    best_validation = flag("best_validation", best_validation)
+    weights_floor = flag("weights_floor", weights_floor)
     window = config.context + 1
     if corpus_size < window:
         raise ValueError(f"corpus_size must be at least one stream of context + 1 = {window} "
@@ -412,13 +416,15 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
 
     def fit(corpus, validation, weights=weights_key, batches=batches_key):
         model = neural.train_from_keys(config, corpus, s, weights, batches,
-                                       validation=validation if best_validation else None)
+                                       validation=validation if best_validation else None,
+                                       evaluations=min(10, config.iterations))
         return model, neural.next_character_distributions(model, probes)
 
     first_model, first = fit(real, real_held)
-    floors = [_mean_l1(fit(real, real_held, **change)[1], first) for change in (
-        dict(batches=jax.random.fold_in(batches_key, 1)),
-        dict(weights=jax.random.fold_in(weights_key, 1)))]
+    changes = [dict(batches=jax.random.fold_in(batches_key, 1))]
+    changes += [dict(weights=jax.random.fold_in(weights_key, 1))] if weights_floor else []
+    floors = [_mean_l1(fit(real, real_held, **change)[1], first) for change in changes]
+    floors += [None] * (2 - len(floors))
     first_loss = neural.validation_loss(first_model, truth.validation_windows)
     first_kl = neural.kl_divergence(truth.model, first_model, fresh)
     truth_entropy = mean_entropy(neural.next_character_distributions(truth.model, probes))

@@ -59,7 +59,7 @@ class TransformerConfig:
     @classmethod
     def small(cls) -> TransformerConfig:
         """The chapter's generations, sized by measurement on two CPU cores
-        (``benchmarks/neural_settings.py``): 450 steps of 8 windows, under two seconds a training.
+        (``benchmarks/neural_settings.py``): 450 steps of 8 windows, a few seconds a training.
         Small batches with more steps learn more a second than large ones. No dropout (Table 1:
         0.2): it was chosen when a generation trained for about two epochs and underfitted, where
         dropout would only slow it. The learning rate is six times Table 1's 1e-3, for the same
@@ -104,30 +104,45 @@ class _Block(eqx.Module):
         self.heads = config.heads
 
     def __call__(self, x, keys_values, positions, visible, key, inference):
-        """``x``: (T, d) at ``positions``; ``keys_values``: (2, heads, C, d/heads) cache the new
-        keys and values are written into; ``visible``: (T, C) which cached positions each row
-        attends to. Returns the new ``x`` and cache. ``key`` drives dropout (``None``: none)."""
+        """``x``: (..., T, d) at ``positions``, any leading batch axes; ``keys_values``: ``None``
+        (the rows attend to each other only), or for one sequence a cache (2, heads, C,
+        d/heads) the new keys and values are written into; ``visible``: (T, T) or (T, C), which
+        positions each row attends to. Returns the new ``x`` and cache. ``key`` drives dropout
+        (``None``: none). The layers are matrix products over every row at once: Equinox's
+        ``Linear`` ``vmap``-ped over the rows made a training step at batch 8 about 1.4 times
+        slower on one core (``benchmarks/neural_forward.py``)."""
         # Dropout's keys: on the attention weights, the projection and the MLP's output.
         weights_key, projection_key, mlp_key = (jax.random.split(key, 3) if key is not None
                                                 else (None,) * 3)
-        T, d = x.shape
-        q, k, v = jnp.split(jax.vmap(self.qkv)(jax.vmap(self.norm_attention)(x)), 3, axis=-1)
-        split = lambda a: a.reshape(T, self.heads, d // self.heads).transpose(1, 0, 2)  # noqa: E731
+        *batch, T, d = x.shape
+        q, k, v = jnp.split(_norm(self.norm_attention, x) @ self.qkv.weight.T, 3, axis=-1)
+        # (..., T, d) -> (..., heads, T, d / heads)
+        split = lambda a: jnp.swapaxes(a.reshape(*batch, T, self.heads, d // self.heads), -2, -3)  # noqa: E731
         q, k, v = split(q), split(k), split(v)
-        keys_values = keys_values.at[0, :, positions].set(k.transpose(1, 0, 2))
-        keys_values = keys_values.at[1, :, positions].set(v.transpose(1, 0, 2))
-        scores = q @ keys_values[0].transpose(0, 2, 1) / math.sqrt(d // self.heads)
+        if keys_values is not None:
+            # The new keys and values, written at positions[0] on as one slice.
+            keys_values = jax.lax.dynamic_update_slice(
+                keys_values, jnp.stack([k, v]), (0, 0, positions[0], 0))
+            k, v = keys_values[0], keys_values[1]
+        scores = q @ jnp.swapaxes(k, -1, -2) / math.sqrt(d // self.heads)
         weights = jax.nn.softmax(jnp.where(visible, scores, -jnp.inf), axis=-1)
         weights = self.dropout(weights, key=weights_key, inference=inference)
-        attended = (weights @ keys_values[1]).transpose(1, 0, 2).reshape(T, d)
-        x = x + self.dropout(jax.vmap(self.projection)(attended), key=projection_key, inference=inference)
-        hidden = jax.nn.gelu(jax.vmap(self.expand)(jax.vmap(self.norm_mlp)(x)), approximate=False)
-        x = x + self.dropout(jax.vmap(self.contract)(hidden), key=mlp_key, inference=inference)
+        attended = jnp.swapaxes(weights @ v, -2, -3).reshape(*batch, T, d)
+        x = x + self.dropout(attended @ self.projection.weight.T, key=projection_key,
+                             inference=inference)
+        hidden = jax.nn.gelu(_norm(self.norm_mlp, x) @ self.expand.weight.T, approximate=False)
+        x = x + self.dropout(hidden @ self.contract.weight.T, key=mlp_key, inference=inference)
         return x, keys_values
 
 
+def _norm(norm, x):
+    """An Equinox LayerNorm (over the last axis) applied to every row of ``x``."""
+    return jnp.vectorize(norm, signature="(d)->(d)")(x)
+
+
 class Transformer(eqx.Module):
-    """nanoGPT's GPT for one sequence; batches go through ``jax.vmap``."""
+    """nanoGPT's GPT, for one sequence or a batch of them (sampling ``vmap``-s the cached path
+    over streams)."""
 
     tokens: eqx.nn.Embedding
     positions: eqx.nn.Embedding
@@ -155,24 +170,29 @@ class Transformer(eqx.Module):
         return jnp.zeros((len(self.blocks), 2, heads, self.context, d // heads))
 
     def __call__(self, ids, start=0, cache=None, key=None, inference=True):
-        """Logits of the next character after each of ``ids`` (length T), which sit at positions
-        ``start .. start + T − 1`` of the stream; ``cache`` holds the keys and values of the
-        positions before; ``key`` drives dropout. Returns the logits (T, s) and the updated
-        cache."""
-        positions = start + jnp.arange(ids.shape[0])
-        cache = self.empty_cache() if cache is None else cache
-        visible = jnp.arange(self.context)[None, :] <= positions[:, None]
+        """Logits of the next character after each of ``ids`` ((..., T): one sequence, or a
+        batch of them), which sit at positions ``start .. start + T − 1`` of their streams;
+        ``key`` drives dropout. Without ``cache``, the ids attend to each other only (a
+        training window, ``start`` 0); with it, one sequence's keys and values of the
+        positions before (see :meth:`empty_cache`). Returns the logits (..., T, s) and the
+        updated cache (``None`` without one)."""
+        positions = start + jnp.arange(ids.shape[-1])
+        if cache is not None and ids.ndim != 1:
+            raise ValueError(f"ids must be one sequence (1-d) with a cache, got shape {ids.shape}")
+        attended = positions if cache is None else jnp.arange(self.context)
+        visible = attended[None, :] <= positions[:, None]
         count = len(self.blocks) + 1
         embedding_key, *block_keys = (jax.random.split(key, count) if key is not None
                                       else [None] * count)
         x = self.tokens.weight[ids] + self.positions.weight[positions]
         x = self.dropout(x, key=embedding_key, inference=inference)
         layers = []
-        for block, cached, block_key in zip(self.blocks, cache, block_keys, strict=True):
+        for block, cached, block_key in zip(self.blocks, [None] * len(self.blocks)
+                                            if cache is None else cache, block_keys, strict=True):
             x, cached = block(x, cached, positions, visible, block_key, inference)
             layers.append(cached)
-        logits = jax.vmap(self.norm)(x) @ self.tokens.weight.T  # output layer tied to the input
-        return logits, jnp.stack(layers)
+        logits = _norm(self.norm, x) @ self.tokens.weight.T  # output layer tied to the input
+        return logits, None if cache is None else jnp.stack(layers)
 
 
 def initialise(config: TransformerConfig, s: int, key) -> Transformer:
@@ -217,8 +237,7 @@ def _optimizer(config: TransformerConfig, model):
 
 
 def _batch_loss(model, windows, key, inference):
-    window_keys = jax.random.split(key, windows.shape[0])
-    logits = jax.vmap(lambda w, k: model(w[:-1], key=k, inference=inference)[0])(windows, window_keys)
+    logits, _ = model(windows[:, :-1], key=key, inference=inference)
     return optax.softmax_cross_entropy_with_integer_labels(logits, windows[:, 1:]).mean()
 
 
@@ -324,8 +343,8 @@ def _train(model, streams, key, config, validation, every):
 
 
 @eqx.filter_jit
-def _sample_streams(model, count, key):
-    """``count`` streams of ``context + 1`` characters: character 0, then ``context`` drawn one
+def _sample_streams(model, keys):
+    """One stream of ``context + 1`` characters a key: character 0, then ``context`` drawn one
     at a time from the model, each step reusing the cached keys and values."""
 
     def one(key):
@@ -340,7 +359,7 @@ def _sample_streams(model, count, key):
         _, drawn = jax.lax.scan(step, (model.empty_cache(), first, key), jnp.arange(model.context))
         return jnp.concatenate([first[None], drawn])
 
-    return jax.vmap(one)(jax.random.split(key, count))
+    return jax.vmap(one)(keys)
 
 
 def _ids(name, ids, s, longest=None):
@@ -357,20 +376,30 @@ def _ids(name, ids, s, longest=None):
 
 
 def sample(model: Transformer, count: int, key, chunk: int = 512) -> np.ndarray:
-    """``count`` streams (rows of ``context + 1`` character ids) drawn from ``model``."""
+    """``count`` streams (rows of ``context + 1`` character ids) drawn from ``model``, stream
+    ``i`` from the ``i``-th key of ``jax.random.split(key, count)``: the streams do not depend
+    on ``chunk``, the most drawn in one call."""
     instance_of("model", model, Transformer)
     count, chunk = positive_int("count", count), positive_int("chunk", chunk)
     memory("count", 8.0 * count * (model.context + 1), "sample fewer streams a call")
     memory("chunk", 8.0 * chunk * (model.context + 1) * model.tokens.weight.shape[1],
            "use a smaller chunk")
-    # Whole chunks, so that every call runs one compiled program whatever the count.
-    parts = [_sample_streams(model, chunk, k) for k in jax.random.split(key, -(-count // chunk))]
-    return np.asarray(jnp.concatenate(parts)[:count])
+    keys = jax.random.split(key, count)
+    parts = []
+    for begin in range(0, count, chunk):
+        size = min(chunk, count - begin)
+        # Calls of 64, 128, 256 ... streams (the last key repeated, its streams dropped), so
+        # that any count runs one of a few compiled programs, without drawing up to a whole
+        # chunk for a few streams.
+        padded = min(chunk, max(64, 1 << (size - 1).bit_length()))
+        rows = begin + np.minimum(np.arange(padded), size - 1)
+        parts.append(_sample_streams(model, keys[rows])[:size])
+    return np.asarray(jnp.concatenate(parts))
 
 
 @eqx.filter_jit
 def _last_distribution(model, contexts):
-    return jax.nn.softmax(jax.vmap(lambda c: model(c)[0][-1])(contexts), axis=-1)
+    return jax.nn.softmax(model(contexts)[0][:, -1], axis=-1)
 
 
 def next_character_distributions(model: Transformer, contexts) -> np.ndarray:
@@ -402,12 +431,9 @@ def validation_loss(model: Transformer, windows) -> float:
 
 @eqx.filter_jit
 def _mean_kl(reference, model, windows):
-    def one(window):
-        log_p = jax.nn.log_softmax(reference(window[:-1])[0], axis=-1)
-        log_q = jax.nn.log_softmax(model(window[:-1])[0], axis=-1)
-        return jnp.sum(jnp.exp(log_p) * (log_p - log_q), axis=-1)
-
-    return jax.vmap(one)(windows).mean()
+    log_p = jax.nn.log_softmax(reference(windows[:, :-1])[0], axis=-1)
+    log_q = jax.nn.log_softmax(model(windows[:, :-1])[0], axis=-1)
+    return jnp.sum(jnp.exp(log_p) * (log_p - log_q), axis=-1).mean()
 
 
 def kl_divergence(reference: Transformer, model: Transformer, windows) -> float:
