@@ -160,6 +160,14 @@ def test_a_chain_without_the_weights_floor_is_the_same_chain(truth):
     np.testing.assert_array_equal(b.kl, a.kl)
 
 
+def test_a_chain_trains_with_fewer_steps_than_evaluations(truth):
+    """Best-validation weights are taken at most once a step: a run of 5 steps evaluates 5 times
+    (asking a run for 10 evaluations of 5 steps is refused by ``neural.train``)."""
+    (run,) = figure5.transformer_chains(TEXT, dataclasses.replace(TINY, iterations=5), 1.0, 1,
+                                        360, 0, contexts=5, truth=truth, weights_floor=False)
+    assert run.kl.shape == (1,) and run.floor_batches > 0
+
+
 def test_sampled_streams_do_not_depend_on_the_chunk(truth):
     """Stream i comes from the i-th key whatever the calls are cut into (a chunk of 64 pads its
     last call of 36 to 64 streams and drops the extra ones)."""
