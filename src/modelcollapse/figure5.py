@@ -421,10 +421,10 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
         return model, neural.next_character_distributions(model, probes)
 
     first_model, first = fit(real, real_held)
-    changes = [dict(batches=jax.random.fold_in(batches_key, 1))]
-    changes += [dict(weights=jax.random.fold_in(weights_key, 1))] if weights_floor else []
-    floors = [_mean_l1(fit(real, real_held, **change)[1], first) for change in changes]
-    floors += [None] * (2 - len(floors))
+    floor_batches = _mean_l1(fit(real, real_held, batches=jax.random.fold_in(batches_key, 1))[1],
+                             first)
+    floor_weights = (_mean_l1(fit(real, real_held, weights=jax.random.fold_in(weights_key, 1))[1],
+                              first) if weights_floor else None)
     first_loss = neural.validation_loss(first_model, truth.validation_windows)
     first_kl = neural.kl_divergence(truth.model, first_model, fresh)
     truth_entropy = mean_entropy(neural.next_character_distributions(truth.model, probes))
@@ -455,5 +455,5 @@ def transformer_chains(text, config, synthetic_fractions, generations: int, corp
             fraction, streams * window, seed, tuple(models), drift=np.array(drift),
             entropy=np.array(entropy), bits=np.array(losses) / math.log(2),
             characters=np.array(characters), samples=tuple(samples), truth_entropy=truth_entropy,
-            floor_batches=floors[0], floor_weights=floors[1], kl=np.array(kl)))
+            floor_batches=floor_batches, floor_weights=floor_weights, kl=np.array(kl)))
     return tuple(chains)

@@ -186,9 +186,8 @@ class Transformer(eqx.Module):
                                       else [None] * count)
         x = self.tokens.weight[ids] + self.positions.weight[positions]
         x = self.dropout(x, key=embedding_key, inference=inference)
-        layers = []
-        for block, cached, block_key in zip(self.blocks, [None] * len(self.blocks)
-                                            if cache is None else cache, block_keys, strict=True):
+        layers, caches = [], [None] * len(self.blocks) if cache is None else cache
+        for block, cached, block_key in zip(self.blocks, caches, block_keys, strict=True):
             x, cached = block(x, cached, positions, visible, block_key, inference)
             layers.append(cached)
         logits = _norm(self.norm, x) @ self.tokens.weight.T  # output layer tied to the input
