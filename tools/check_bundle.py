@@ -29,9 +29,7 @@ from playwright.sync_api import sync_playwright
 
 from browser import CHROMIUM_ARGS, find_browser, wait_for_mathjax
 from bundle import MANIFEST, manifest_problems, sha256
-from check_site import SKIP_DIRS, check
-
-ROOT = Path(__file__).resolve().parents[1]
+from check_site import SKIP_DIRS, add_check_arguments, check, reported
 
 
 def unzip(archive: Path, into: Path) -> Path:
@@ -151,21 +149,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundle", type=Path, help="the zip, e.g. _build/bundle/modelcollapse-book-0.1.0.zip")
     parser.add_argument("--into", type=Path, required=True, help="the empty directory to unzip it into")
-    parser.add_argument("--screenshots", type=Path, required=True, help="directory for the PNGs")
-    parser.add_argument("--browser", help="the Chromium executable (default: found on PATH)")
-    parser.add_argument("--config", type=Path, default=ROOT / "_config.yml",
-                        help="the book's _config.yml, which says where the launch buttons lead")
-    parser.add_argument("--self-test", action="store_true",
-                        help="first check a bundle built with one of each defect, and fail unless all are caught")
+    add_check_arguments(parser, "bundle")
     args = parser.parse_args(argv)
     config = yaml.safe_load(args.config.read_text())
     if args.self_test and self_test(args.browser, config):
         return 1
     problems = check_bundle(args.bundle, args.into, args.screenshots, args.browser, config)
-    if problems:
-        print(f"check-bundle: {len(problems)} problems in {args.bundle}", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
+    if reported(f"check-bundle: {len(problems)} problems in {args.bundle}", problems):
         return 1
     print(f"check-bundle: {args.bundle} unzipped into {args.into}: every part there, {MANIFEST} verified, "
           "every page read, served and as a file, with no request leaving the bundle and its mathematics typeset")

@@ -391,16 +391,32 @@ def self_test(browser: str | None, config: dict) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("html", type=Path, help="the built site, e.g. _build/html")
+def add_check_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """The options of both browser checks (this one and ``check_bundle.py``): where the PNGs go,
+    the browser, the book's _config.yml, and the self-test on a ``what`` built with one of each
+    defect."""
     parser.add_argument("--screenshots", type=Path, required=True, help="directory for the PNGs")
-    parser.add_argument("--mathjax", type=Path, help="a local MathJax 3 package directory (has es5/)")
     parser.add_argument("--browser", help="the Chromium executable (default: found on PATH)")
     parser.add_argument("--config", type=Path, default=ROOT / "_config.yml",
                         help="the book's _config.yml, which says where the launch buttons lead")
     parser.add_argument("--self-test", action="store_true",
-                        help="first check a site built with one of each defect, and fail unless all are caught")
+                        help=f"first check a {what} built with one of each defect, and fail unless all are caught")
+
+
+def reported(heading: str, problems: list[str]) -> bool:
+    """Whether there are ``problems``; if so, they are printed to stderr under ``heading``."""
+    if problems:
+        print(heading, file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+    return bool(problems)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("html", type=Path, help="the built site, e.g. _build/html")
+    parser.add_argument("--mathjax", type=Path, help="a local MathJax 3 package directory (has es5/)")
+    add_check_arguments(parser, "site")
     args = parser.parse_args(argv)
     config = yaml.safe_load(args.config.read_text())
 
@@ -409,10 +425,7 @@ def main(argv=None) -> int:
     if args.mathjax and not (args.mathjax / "es5" / "tex-mml-chtml.js").is_file():
         raise SystemExit(f"check-site: --mathjax {args.mathjax} has no es5/tex-mml-chtml.js")
     problems = check(args.html, args.screenshots, args.mathjax, args.browser, config)
-    if problems:
-        print(f"check-site: {len(problems)} problems", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
+    if reported(f"check-site: {len(problems)} problems", problems):
         return 1
     print("check-site: no problems")
     return 0
